@@ -1,0 +1,68 @@
+"""Storage over SQLite: schema and migrations, writes, and the queries that count coverage."""
+
+from db._errors import NotFound, SchemaError, StorageError
+from db._records import ArticleRecord, MentionRecord, PageRecord
+from db.connect import SCHEMA_VERSION, open_database
+from db.queries import (
+    TALLY_DIMENSIONS,
+    SearchFilters,
+    TallyRow,
+    article_copies,
+    article_mentions,
+    digest_articles,
+    get_article,
+    last_digest,
+    record_digest,
+    search_articles,
+    source_health,
+    story_articles,
+    tally,
+)
+from db.store import (
+    assign_story,
+    finish_run,
+    iter_pages,
+    known_urls,
+    page_body,
+    record_error,
+    record_source_outcome,
+    save_article,
+    save_fetched_article,
+    save_page,
+    start_run,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "TALLY_DIMENSIONS",
+    "ArticleRecord",
+    "MentionRecord",
+    "NotFound",
+    "PageRecord",
+    "SchemaError",
+    "SearchFilters",
+    "StorageError",
+    "TallyRow",
+    "article_copies",
+    "article_mentions",
+    "assign_story",
+    "digest_articles",
+    "finish_run",
+    "get_article",
+    "iter_pages",
+    "known_urls",
+    "last_digest",
+    "open_database",
+    "page_body",
+    "record_digest",
+    "record_error",
+    "record_source_outcome",
+    "save_article",
+    "save_fetched_article",
+    "save_page",
+    "search_articles",
+    "source_health",
+    "start_run",
+    "story_articles",
+    "tally",
+]

@@ -1,0 +1,136 @@
+"""Schema migrations, applied in order; `PRAGMA user_version` records how far a file has got."""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the foundation schema.
+    """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        last_run_id INTEGER,
+        last_success TEXT,
+        last_failure TEXT,
+        last_error TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        new_articles_last_run INTEGER
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running',
+        sources INTEGER NOT NULL DEFAULT 0,
+        fetched INTEGER NOT NULL DEFAULT 0,
+        new_articles INTEGER NOT NULL DEFAULT 0,
+        relevant INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE errors (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER REFERENCES runs(id),
+        source TEXT,
+        url TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        error TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX errors_run ON errors(run_id);
+    -- Raw pages, compressed, kept apart from what was extracted so the archive can be reprocessed.
+    CREATE TABLE pages (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        final_url TEXT,
+        status INTEGER,
+        content_type TEXT,
+        fetched_at TEXT NOT NULL,
+        body_gz BLOB,
+        source TEXT,
+        role TEXT NOT NULL DEFAULT 'coverage',
+        entry_title TEXT,
+        entry_published_at TEXT,
+        entry_outlet TEXT,
+        entry_summary TEXT,
+        entry_content TEXT,
+        run_id INTEGER
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        page_id INTEGER UNIQUE REFERENCES pages(id),
+        url TEXT NOT NULL UNIQUE,
+        canonical_url TEXT,
+        role TEXT NOT NULL DEFAULT 'coverage',
+        medium TEXT NOT NULL DEFAULT 'online',
+        title TEXT NOT NULL,
+        lead TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL DEFAULT '',
+        translation TEXT,
+        published_at TEXT,
+        published_date TEXT,
+        date_source TEXT,
+        updated_at TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        flags TEXT NOT NULL DEFAULT '[]',
+        outlet TEXT,
+        outlet_domain TEXT,
+        tier TEXT,
+        method TEXT,
+        encoding TEXT,
+        language TEXT,
+        relevant INTEGER NOT NULL DEFAULT 0,
+        relevance_score REAL,
+        relevance_reason TEXT,
+        topic TEXT,
+        topic_reason TEXT,
+        tone TEXT,
+        tone_reason TEXT,
+        fingerprint BLOB,
+        story_id INTEGER,
+        first_run_id INTEGER,
+        collected_at TEXT NOT NULL,
+        processed_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_published ON articles(published_date);
+    CREATE INDEX articles_story ON articles(story_id);
+    CREATE INDEX articles_collected ON articles(collected_at);
+    CREATE TABLE mentions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        entity TEXT NOT NULL,
+        field TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        sentence TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX mentions_article ON mentions(article_id);
+    CREATE INDEX mentions_entity ON mentions(entity, article_id);
+    -- The team's corrections: stored apart from what the classifiers say, and winning over it.
+    CREATE TABLE labels (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        relevant INTEGER,
+        topic TEXT,
+        tone TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE digests (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        date TEXT,
+        covered_from TEXT,
+        covered_until TEXT NOT NULL,
+        sent INTEGER NOT NULL DEFAULT 0
+    );
+    -- What counts: the team's labels win over every classifier.
+    CREATE VIEW effective_articles AS
+    SELECT a.*,
+           COALESCE(l.relevant, a.relevant) AS is_relevant,
+           COALESCE(l.topic, a.topic) AS effective_topic,
+           COALESCE(l.tone, a.tone) AS effective_tone,
+           COALESCE(a.story_id, a.id) AS effective_story
+    FROM articles a LEFT JOIN labels l ON l.article_id = a.id;
+    """,
+)

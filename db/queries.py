@@ -1,0 +1,299 @@
+"""Reading the database: counts by the counting rules, digests, search, one article, health.
+
+Every figure is computed from the rows at query time (the `effective_articles` view applies the
+team's labels), so a tally is always what a recount from scratch gives.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from db._errors import NotFound, StorageError
+
+__all__ = [
+    "TALLY_DIMENSIONS",
+    "SearchFilters",
+    "TallyRow",
+    "article_copies",
+    "article_mentions",
+    "digest_articles",
+    "get_article",
+    "last_digest",
+    "record_digest",
+    "search_articles",
+    "source_health",
+    "story_articles",
+    "tally",
+]
+
+# Outlet identity for counting: the registry name, else the domain, else the URL itself.
+_OUTLET_KEY = "COALESCE(outlet, outlet_domain, url)"
+_COUNTED = f"""
+    SELECT id, {_OUTLET_KEY} AS outlet_key, effective_story AS story, tier,
+           effective_topic AS topic, effective_tone AS tone,
+           substr(published_date, 1, 7) AS month
+    FROM effective_articles
+    WHERE is_relevant = 1 AND role = 'coverage'
+      AND published_date >= :start AND published_date <= :end
+"""
+TALLY_DIMENSIONS = ("entity", "topic", "outlet", "tier", "tone", "month")
+
+
+@dataclass(frozen=True)
+class TallyRow:
+    """One tally row: `articles` = distinct (outlet, story) pairs, `stories` = distinct stories."""
+
+    key: str
+    articles: int
+    outlets: int
+    stories: int
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What `monitor search` narrows by; None means no filter."""
+
+    entity: str | None = None
+    topic: str | None = None
+    outlet: str | None = None
+    tier: str | None = None
+    tone: str | None = None
+    since: str | None = None  # YYYY-MM-DD, KST
+    until: str | None = None
+    include_irrelevant: bool = False
+    include_press_releases: bool = False
+
+
+_MEASURES = (
+    "COUNT(DISTINCT c.outlet_key || char(31) || c.story) AS articles, "
+    "COUNT(DISTINCT c.outlet_key) AS outlets, COUNT(DISTINCT c.story) AS stories"
+)
+
+
+def tally(
+    db: sqlite_utils.Database, by: str, start: str, end: str
+) -> tuple[list[TallyRow], TallyRow]:
+    """Coverage counts per `by` value for published dates start..end (inclusive), and the total."""
+    if by not in TALLY_DIMENSIONS:
+        raise StorageError(f"cannot tally by {by!r}")
+    params = {"start": start, "end": end}
+    if by == "entity":
+        sql = (
+            f"SELECT m.entity AS key, {_MEASURES} FROM ({_COUNTED}) c "
+            "JOIN (SELECT DISTINCT article_id, entity FROM mentions) m ON m.article_id = c.id "
+            "GROUP BY m.entity"
+        )
+    else:
+        column = {"outlet": "outlet_key"}.get(by, by)
+        sql = (
+            f"SELECT COALESCE(c.{column}, '') AS key, {_MEASURES} FROM ({_COUNTED}) c "
+            f"GROUP BY COALESCE(c.{column}, '')"
+        )
+    rows = [TallyRow(str(r[0]), r[1], r[2], r[3]) for r in db.execute(sql, params)]
+    rows.sort(key=lambda r: (-r.articles, -r.stories, r.key) if by != "month" else (r.key,))
+    total_row = db.execute(f"SELECT {_MEASURES} FROM ({_COUNTED}) c", params).fetchone()
+    return rows, TallyRow("total", total_row[0], total_row[1], total_row[2])
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+_ITEM_COLUMNS = (
+    "id, url, title, outlet, outlet_domain, tier, published_at, published_date, date_source, "
+    "effective_topic AS topic, effective_tone AS tone, is_relevant AS relevant, "
+    "effective_story AS story_id, role, medium, body, lead, collected_at"
+)
+
+
+def _entities_by_article(db: sqlite_utils.Database, ids: Sequence[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for article_id, entity in db.execute(
+            f"SELECT DISTINCT article_id, entity FROM mentions WHERE article_id IN ({marks}) "
+            "ORDER BY article_id, entity",
+            chunk,
+        ):
+            found[article_id].append(entity)
+    return found
+
+
+def _with_entities(db: sqlite_utils.Database, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    entities = _entities_by_article(db, [i["id"] for i in items])
+    for item in items:
+        item["entities"] = entities[item["id"]]
+        item["relevant"] = bool(item["relevant"])
+    return items
+
+
+def search_articles(
+    db: sqlite_utils.Database, terms: Sequence[str], filters: SearchFilters, limit: int
+) -> list[dict[str, Any]]:
+    """Articles whose title, lead or body contains every term, newest first, with entity ids."""
+    where = ["1 = 1"]
+    params: list[Any] = []
+    if not filters.include_irrelevant:
+        where.append("is_relevant = 1")
+    if not filters.include_press_releases:
+        where.append("role = 'coverage'")
+    for term in terms:
+        where.append("(instr(title, ?) > 0 OR instr(lead, ?) > 0 OR instr(body, ?) > 0)")
+        params += [term, term, term]
+    if filters.entity:
+        where.append("id IN (SELECT article_id FROM mentions WHERE entity = ?)")
+        params.append(filters.entity)
+    for column, value in (
+        ("effective_topic", filters.topic),
+        ("tier", filters.tier),
+        ("effective_tone", filters.tone),
+    ):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if filters.outlet:
+        where.append("(outlet = ? OR outlet_domain = ?)")
+        params += [filters.outlet, filters.outlet]
+    if filters.since:
+        where.append("published_date >= ?")
+        params.append(filters.since)
+    if filters.until:
+        where.append("published_date <= ?")
+        params.append(filters.until)
+    sql = (
+        f"SELECT {_ITEM_COLUMNS} FROM effective_articles WHERE {' AND '.join(where)} "
+        "ORDER BY COALESCE(published_at, collected_at) DESC, id DESC"
+    )
+    if limit > 0:
+        sql += f" LIMIT {int(limit)}"
+    return _with_entities(db, _rows(db, sql, params))
+
+
+def get_article(db: sqlite_utils.Database, article_id: int) -> dict[str, Any]:
+    """One stored article with every column, its effective labels and entity ids."""
+    rows = _rows(
+        db,
+        f"SELECT {_ITEM_COLUMNS}, updated_at, authors, flags, method, encoding, language, "
+        "translation, canonical_url, relevance_score, relevance_reason, topic_reason, "
+        "tone_reason, page_id, first_run_id, processed_at FROM effective_articles WHERE id = ?",
+        [article_id],
+    )
+    if not rows:
+        raise NotFound(f"no article with id {article_id}")
+    item = _with_entities(db, rows)[0]
+    item["authors"] = json.loads(item["authors"])
+    item["flags"] = json.loads(item["flags"])
+    label = _rows(db, "SELECT relevant, topic, tone, updated_at FROM labels WHERE article_id = ?", [article_id])
+    item["labels"] = label[0] if label else {}
+    if item["page_id"] is not None:
+        fetch = _rows(
+            db,
+            "SELECT url, final_url, status, content_type, fetched_at, source, run_id FROM pages "
+            "WHERE id = ?",
+            [item["page_id"]],
+        )
+        item["fetch"] = fetch[0] if fetch else None
+    else:
+        item["fetch"] = None
+    return item
+
+
+def article_mentions(db: sqlite_utils.Database, article_id: int) -> list[dict[str, Any]]:
+    """An article's mentions in order of field and offset."""
+    return _rows(
+        db,
+        'SELECT entity, field, start, "end", text, sentence FROM mentions WHERE article_id = ? '
+        "ORDER BY field DESC, start",
+        [article_id],
+    )
+
+
+def article_copies(db: sqlite_utils.Database, article_id: int) -> list[dict[str, Any]]:
+    """The other articles of this article's story."""
+    return _rows(
+        db,
+        "SELECT id, url, title, outlet, published_at FROM effective_articles "
+        "WHERE effective_story = (SELECT effective_story FROM effective_articles WHERE id = ?) "
+        "AND id != ? ORDER BY published_at, id",
+        [article_id, article_id],
+    )
+
+
+def story_articles(
+    db: sqlite_utils.Database, published_from: str, published_until: str
+) -> list[dict[str, Any]]:
+    """Every article published in a KST date range with its story id (for grouping new copies)."""
+    return _rows(
+        db,
+        "SELECT id, story_id, outlet, fingerprint FROM articles "
+        "WHERE published_date >= ? AND published_date <= ? AND fingerprint IS NOT NULL ORDER BY id",
+        [published_from, published_until],
+    )
+
+
+def digest_articles(
+    db: sqlite_utils.Database,
+    *,
+    date: str | None = None,
+    collected_after: str | None = None,
+    collected_until: str | None = None,
+) -> list[dict[str, Any]]:
+    """Relevant coverage published on `date`, or first collected in (collected_after, until]."""
+    where = ["is_relevant = 1", "role = 'coverage'"]
+    params: list[Any] = []
+    if date is not None:
+        where.append("published_date = ?")
+        params.append(date)
+    if collected_after is not None:
+        where.append("collected_at > ?")
+        params.append(collected_after)
+    if collected_until is not None:
+        where.append("collected_at <= ?")
+        params.append(collected_until)
+    sql = (
+        f"SELECT {_ITEM_COLUMNS} FROM effective_articles WHERE {' AND '.join(where)} "
+        "ORDER BY effective_story, COALESCE(published_at, collected_at), id"
+    )
+    return _with_entities(db, _rows(db, sql, params))
+
+
+def last_digest(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    """The most recent digest that was sent, if any (None: no digest has been sent yet)."""
+    rows = _rows(db, "SELECT * FROM digests WHERE sent = 1 ORDER BY id DESC LIMIT 1", [])
+    return rows[0] if rows else None
+
+
+def record_digest(
+    db: sqlite_utils.Database,
+    created_at: str,
+    kind: str,
+    date: str | None,
+    covered_from: str | None,
+    covered_until: str,
+    sent: bool,
+) -> None:
+    """Remember a digest, so `--since-last` knows where the next one starts."""
+    with db.conn:
+        db.execute(
+            "INSERT INTO digests (created_at, kind, date, covered_from, covered_until, sent) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [created_at, kind, date, covered_from, covered_until, int(sent)],
+        )
+
+
+def source_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every source's health row."""
+    return _rows(
+        db,
+        "SELECT name, kind, last_success, last_failure, last_error, consecutive_failures, "
+        "new_articles_last_run FROM sources ORDER BY name",
+        [],
+    )

@@ -1,0 +1,369 @@
+"""config.toml: read once with tomllib, validated into typed objects, passed down."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from nlp import EntitySpec, TopicSpec
+from nlp.topics import DEFAULT_TOPICS
+from scrapers import FetchSettings, SourceSpec
+
+from monitor.errors import ConfigError
+
+__all__ = [
+    "SOURCE_KINDS",
+    "TIERS",
+    "Config",
+    "DigestConfig",
+    "OutletSpec",
+    "ScheduleConfig",
+    "WebConfig",
+    "load_config",
+    "parse_config",
+    "resolve_config_path",
+]
+
+SOURCE_KINDS = ("rss", "google_news", "naver_news", "sitemap", "listing")
+TIERS = ("national", "economic", "local", "internet", "broadcast", "wire", "trade")
+ROLES = ("coverage", "press_release")
+_ENTITY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_CRON_FIELDS = 5
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """`[schedule]`: when collection and the digest run."""
+
+    timezone: str = "Asia/Seoul"
+    crawl: str = "*/30 * * * *"
+    digest: str = "0 8 * * *"
+
+
+@dataclass(frozen=True)
+class OutletSpec:
+    """`[[outlets]]`: a domain's outlet name and tier."""
+
+    domain: str
+    name: str
+    tier: str
+    naver_oid: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    """`[digest]`: who gets the morning digest and through which SMTP server."""
+
+    recipients: tuple[str, ...] = ()
+    sender: str = "press-monitor@localhost"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password_env: str = "MONITOR_SMTP_PASSWORD"
+    starttls: bool = True
+    send_empty: bool = True
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """`[web]`: the team's page on loopback."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration."""
+
+    path: Path
+    database_path: Path
+    schedule: ScheduleConfig
+    fetch: FetchSettings
+    sources: tuple[SourceSpec, ...]
+    entities: tuple[EntitySpec, ...]
+    outlets: tuple[OutletSpec, ...]
+    topics: tuple[TopicSpec, ...] = DEFAULT_TOPICS
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+
+    def source(self, name: str) -> SourceSpec:
+        """The source called `name`, or a ConfigError listing the names there are."""
+        for spec in self.sources:
+            if spec.name == name:
+                return spec
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"no source named {name!r} in {self.path} (sources: {known})")
+
+
+def resolve_config_path(cli_path: str | None, environ: Mapping[str, str]) -> Path:
+    """The config file to use: --config, else $MONITOR_CONFIG, else ./config.toml."""
+    chosen = cli_path or environ.get("MONITOR_CONFIG") or "config.toml"
+    return Path(chosen).expanduser()
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate config.toml; any problem is one ConfigError naming the file and key."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return parse_config(data, path)
+
+
+def parse_config(data: Mapping[str, Any], path: Path) -> Config:
+    """Validate parsed TOML into a Config; relative paths resolve against the file's folder."""
+    where = _Where(path)
+    _check_keys(
+        data,
+        {"database", "schedule", "fetch", "sources", "entities", "outlets", "topics", "digest", "web"},
+        where,
+        "",
+    )
+    database = _table(data, "database", where, required=True)
+    _check_keys(database, {"path"}, where, "database")
+    db_path = Path(_str(database, "path", where, "database", required=True)).expanduser()
+    if not db_path.is_absolute():
+        db_path = path.parent / db_path
+
+    schedule = _build(ScheduleConfig, _table(data, "schedule", where), where, "schedule")
+    try:
+        ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(where.at("schedule.timezone", f"unknown time zone {schedule.timezone!r}"))
+    for key in ("crawl", "digest"):
+        if len(getattr(schedule, key).split()) != _CRON_FIELDS:
+            raise ConfigError(where.at(f"schedule.{key}", "expected a 5-field cron expression"))
+
+    fetch = _build(FetchSettings, _table(data, "fetch", where), where, "fetch")
+    if fetch.concurrency < 1:
+        raise ConfigError(where.at("fetch.concurrency", "must be at least 1"))
+    if fetch.max_bytes < 1024:
+        raise ConfigError(where.at("fetch.max_bytes", "must be at least 1024"))
+
+    sources = tuple(
+        _build(SourceSpec, item, where, f"sources[{i}]")
+        for i, item in enumerate(_array(data, "sources", where, required=True))
+    )
+    _validate_sources(sources, where)
+    entities = tuple(
+        _entity(item, where, f"entities[{i}]")
+        for i, item in enumerate(_array(data, "entities", where, required=True))
+    )
+    _validate_entities(entities, where)
+    outlets = tuple(
+        _build(OutletSpec, item, where, f"outlets[{i}]")
+        for i, item in enumerate(_array(data, "outlets", where, required=True))
+    )
+    _validate_outlets(outlets, where)
+    topic_items = _array(data, "topics", where)
+    topics = (
+        tuple(_topic(item, where, f"topics[{i}]") for i, item in enumerate(topic_items))
+        if topic_items
+        else DEFAULT_TOPICS
+    )
+    _unique([t.id for t in topics], where, "topics", "id")
+    return Config(
+        path=path,
+        database_path=db_path,
+        schedule=schedule,
+        fetch=fetch,
+        sources=sources,
+        entities=entities,
+        outlets=outlets,
+        topics=topics,
+        digest=_build(DigestConfig, _table(data, "digest", where), where, "digest"),
+        web=_build(WebConfig, _table(data, "web", where), where, "web"),
+    )
+
+
+class _Where:
+    """Formats error messages that name the file and the key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def at(self, key: str, problem: str) -> str:
+        return f"{self.path}: {key}: {problem}"
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], where: _Where, prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            name = f"{prefix}.{key}" if prefix else key
+            hint = ", ".join(sorted(allowed))
+            raise ConfigError(where.at(name, f"unknown key (known here: {hint})"))
+
+
+def _table(data: Mapping[str, Any], key: str, where: _Where, required: bool = False) -> dict[str, Any]:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise ConfigError(where.at(key, "missing table"))
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(where.at(key, "expected a table like [" + key + "]"))
+    return value
+
+
+def _array(
+    data: Mapping[str, Any], key: str, where: _Where, required: bool = False
+) -> list[dict[str, Any]]:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise ConfigError(where.at(key, f"missing: add at least one [[{key}]] table"))
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(where.at(key, f"expected an array of tables like [[{key}]]"))
+    if required and not value:
+        raise ConfigError(where.at(key, f"empty: add at least one [[{key}]] table"))
+    return value
+
+
+def _str(
+    table: Mapping[str, Any], key: str, where: _Where, prefix: str, required: bool = False
+) -> str:
+    value = table.get(key)
+    if value is None and required:
+        raise ConfigError(where.at(f"{prefix}.{key}", "missing"))
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ConfigError(where.at(f"{prefix}.{key}", "expected a non-empty string"))
+    return value
+
+
+_T = TypeVar("_T")
+
+
+def _coerce(value: Any, default: Any, name: str, where: _Where) -> Any:
+    """Check a TOML value against the type of the dataclass default it replaces."""
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(where.at(name, "expected true or false"))
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(where.at(name, "expected a whole number"))
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(where.at(name, "expected a number"))
+        return float(value)
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(where.at(name, "expected a list of strings"))
+        return tuple(v.strip() for v in value if v.strip())
+    if not isinstance(value, str):
+        raise ConfigError(where.at(name, "expected a string"))
+    return value
+
+
+def _build(cls: Callable[..., _T], table: Mapping[str, Any], where: _Where, prefix: str) -> _T:
+    """Build a dataclass from a TOML table: unknown keys, missing required keys, bad types fail."""
+    specs = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+    _check_keys(table, set(specs), where, prefix)
+    kwargs: dict[str, Any] = {}
+    for name, spec in specs.items():
+        default: Any = spec.default
+        if default is MISSING and spec.default_factory is not MISSING:
+            default = spec.default_factory()
+        if name not in table:
+            if default is MISSING:
+                raise ConfigError(where.at(f"{prefix}.{name}", "missing"))
+            continue
+        value = table[name]
+        if default is MISSING or default is None:
+            # required or optional-string fields
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(where.at(f"{prefix}.{name}", "expected a non-empty string"))
+            kwargs[name] = value.strip()
+        else:
+            kwargs[name] = _coerce(value, default, f"{prefix}.{name}", where)
+    return cls(**kwargs)
+
+
+def _entity(item: Mapping[str, Any], where: _Where, prefix: str) -> EntitySpec:
+    spec = _build(EntitySpec, item, where, prefix)
+    if not _ENTITY_ID.match(spec.id):
+        raise ConfigError(where.at(f"{prefix}.id", "use lower-case letters, digits, - and _"))
+    for alias in spec.generic:
+        if alias not in spec.names:
+            raise ConfigError(where.at(f"{prefix}.generic", f"{alias!r} is not one of the aliases"))
+    return spec
+
+
+def _topic(item: Mapping[str, Any], where: _Where, prefix: str) -> TopicSpec:
+    spec = _build(TopicSpec, item, where, prefix)
+    if not _ENTITY_ID.match(spec.id):
+        raise ConfigError(where.at(f"{prefix}.id", "use lower-case letters, digits, - and _"))
+    return spec
+
+
+def _unique(values: list[str], where: _Where, table: str, key: str) -> None:
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            raise ConfigError(where.at(f"{table}[{i}].{key}", f"duplicate {key} {value!r}"))
+        seen.add(value)
+
+
+def _validate_sources(sources: tuple[SourceSpec, ...], where: _Where) -> None:
+    _unique([s.name for s in sources], where, "sources", "name")
+    for i, spec in enumerate(sources):
+        at = f"sources[{i}]"
+        if spec.kind not in SOURCE_KINDS:
+            raise ConfigError(where.at(f"{at}.kind", f"{spec.kind!r} is not one of {', '.join(SOURCE_KINDS)}"))
+        if spec.role not in ROLES:
+            raise ConfigError(where.at(f"{at}.role", f"{spec.role!r} is not one of {', '.join(ROLES)}"))
+        if spec.kind in ("rss", "sitemap", "listing") and not spec.url:
+            raise ConfigError(where.at(f"{at}.url", f"a {spec.kind} source needs a url"))
+        if spec.kind in ("google_news", "naver_news") and not spec.query:
+            raise ConfigError(where.at(f"{at}.query", f"a {spec.kind} source needs a query"))
+        if spec.kind == "listing" and not spec.selector:
+            raise ConfigError(where.at(f"{at}.selector", "a listing source needs a CSS selector"))
+        for key in ("url", "base_url"):
+            value = getattr(spec, key)
+            if value and not re.match(r"^https?://", value):
+                raise ConfigError(where.at(f"{at}.{key}", "only http(s) URLs are fetched"))
+        if spec.max_pages < 1:
+            raise ConfigError(where.at(f"{at}.max_pages", "must be at least 1"))
+
+
+def _validate_entities(entities: tuple[EntitySpec, ...], where: _Where) -> None:
+    _unique([e.id for e in entities], where, "entities", "id")
+    ids = {e.id for e in entities}
+    for i, spec in enumerate(entities):
+        if spec.parent is not None and spec.parent not in ids:
+            raise ConfigError(where.at(f"entities[{i}].parent", f"no entity with id {spec.parent!r}"))
+        if spec.parent == spec.id:
+            raise ConfigError(where.at(f"entities[{i}].parent", "an entity cannot be its own parent"))
+    owner: dict[str, str] = {}
+    for i, spec in enumerate(entities):
+        for name in spec.names:
+            other = owner.setdefault(name, spec.id)
+            if other != spec.id:
+                raise ConfigError(
+                    where.at(f"entities[{i}].aliases", f"{name!r} is also an alias of {other!r}")
+                )
+
+
+def _validate_outlets(outlets: tuple[OutletSpec, ...], where: _Where) -> None:
+    _unique([o.domain.lower() for o in outlets], where, "outlets", "domain")
+    for i, spec in enumerate(outlets):
+        if spec.tier not in TIERS:
+            raise ConfigError(where.at(f"outlets[{i}].tier", f"{spec.tier!r} is not one of {', '.join(TIERS)}"))
+        if "/" in spec.domain or " " in spec.domain:
+            raise ConfigError(where.at(f"outlets[{i}].domain", "a bare domain like newspim.com"))

@@ -1,0 +1,91 @@
+"""Records that cross the scrapers' boundary: what sources find and what fetching returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How politely and how far the fetcher may go; built by monitor from `[fetch]`."""
+
+    user_agent: str = "press-monitor/0.1 (+https://github.com/goyang/press-monitor)"
+    contact: str = ""
+    concurrency: int = 4
+    per_host_delay_s: float = 1.0
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 20.0
+    total_timeout_s: float = 60.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    retries: int = 2
+    backoff_s: float = 1.0
+    respect_robots: bool = True
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One configured source (`[[sources]]`): where to look for candidate articles."""
+
+    name: str
+    kind: str  # rss, google_news, naver_news, sitemap, listing
+    url: str | None = None
+    query: str | None = None
+    base_url: str | None = None
+    selector: str | None = None
+    role: str = "coverage"  # or "press_release"
+    outlet: str | None = None
+    client_id_env: str = "NAVER_CLIENT_ID"
+    client_secret_env: str = "NAVER_CLIENT_SECRET"
+    max_pages: int = 1
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """A candidate article a source found: a URL plus whatever the source said about it."""
+
+    url: str  # canonical URL
+    source: str  # the SourceSpec name
+    title: str | None = None
+    published_at: datetime | None = None  # aware; KST when the source gave no zone
+    outlet: str | None = None  # outlet name when the source names it
+    summary: str | None = None
+    content_html: str | None = None  # full text from a full-content feed, if any
+    role: str = "coverage"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One fetched HTTP response body, before any decoding."""
+
+    url: str  # the canonical URL that was asked for
+    final_url: str  # after redirects
+    status: int
+    content_type: str | None
+    body: bytes
+    fetched_at: datetime
+    headers: Mapping[str, str] = field(default_factory=dict)
+    elapsed_ms: float = 0.0
+
+    @property
+    def charset(self) -> str | None:
+        """The charset the Content-Type header declares, if any."""
+        if not self.content_type:
+            return None
+        for part in self.content_type.split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'").lower()
+        return None
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """What one source run produced: entries plus the per-item problems it met."""
+
+    source: str
+    entries: tuple[FeedEntry, ...]
+    problems: tuple[tuple[str, str], ...] = ()  # (url, reason) for items it had to skip

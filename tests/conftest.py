@@ -1,0 +1,38 @@
+"""Shared fixtures: one Kiwi per session, an in-memory database, a fixed KST clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from nlp.kiwi import Kiwi, load_kiwi
+
+KST = ZoneInfo("Asia/Seoul")
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def kiwi() -> Kiwi:
+    """One Kiwi for the whole test session (loading costs ~1.5 s and ~0.5 GB)."""
+    return load_kiwi()
+
+
+@pytest.fixture
+def clock() -> Callable[[], datetime]:
+    """A clock fixed at 2024-11-27 09:00 KST."""
+    fixed = datetime(2024, 11, 27, 9, 0, tzinfo=KST)
+    return lambda: fixed
+
+
+@pytest.fixture
+def shared_data() -> Iterator[Path]:
+    """../shared/data, or a skip saying why when this checkout has no shared folder beside it."""
+    path = SHARED / "data"
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent: the real pages live in ../shared beside the checkout")
+    yield path
