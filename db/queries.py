@@ -100,7 +100,9 @@ def tally(
     return rows, TallyRow("total", total_row[0], total_row[1], total_row[2])
 
 
-def _rows(db: sqlite_utils.Database, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+def _rows(
+    db: sqlite_utils.Database, sql: str, params: Sequence[Any] | dict[str, Any]
+) -> list[dict[str, Any]]:
     cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
@@ -191,7 +193,11 @@ def get_article(db: sqlite_utils.Database, article_id: int) -> dict[str, Any]:
     item = _with_entities(db, rows)[0]
     item["authors"] = json.loads(item["authors"])
     item["flags"] = json.loads(item["flags"])
-    label = _rows(db, "SELECT relevant, topic, tone, updated_at FROM labels WHERE article_id = ?", [article_id])
+    label = _rows(
+        db,
+        "SELECT relevant, topic, tone, updated_at FROM labels WHERE article_id = ?",
+        [article_id],
+    )
     item["labels"] = label[0] if label else {}
     if item["page_id"] is not None:
         fetch = _rows(
@@ -233,7 +239,7 @@ def story_articles(
     """Every article published in a KST date range with its story id (for grouping new copies)."""
     return _rows(
         db,
-        "SELECT id, story_id, outlet, fingerprint FROM articles "
+        "SELECT id, url, story_id, outlet, fingerprint FROM articles "
         "WHERE published_date >= ? AND published_date <= ? AND fingerprint IS NOT NULL ORDER BY id",
         [published_from, published_until],
     )

@@ -32,7 +32,8 @@ def start_run(db: sqlite_utils.Database, kind: str, started_at: str) -> int:
     """Open a run row and return its id."""
     with db.conn:
         cursor = db.execute(
-            "INSERT INTO runs (kind, started_at, status) VALUES (?, ?, 'running')", [kind, started_at]
+            "INSERT INTO runs (kind, started_at, status) VALUES (?, ?, 'running')",
+            [kind, started_at],
         )
     return int(cursor.lastrowid or 0)
 
@@ -79,7 +80,7 @@ def record_source_outcome(
     error: str | None,
     new_articles: int,
 ) -> None:
-    """Update a source's health after a run: success resets the failure streak, failure extends it."""
+    """Update a source's health after a run: success ends a failure streak, failure extends it."""
     with db.conn:
         db.execute(
             "INSERT INTO sources (name, kind) VALUES (?, ?) "

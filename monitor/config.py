@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from monitor.errors import ConfigError
 from nlp import EntitySpec, TopicSpec
 from nlp.topics import DEFAULT_TOPICS
 from scrapers import FetchSettings, SourceSpec
-
-from monitor.errors import ConfigError
 
 __all__ = [
     "SOURCE_KINDS",
@@ -129,7 +128,17 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     where = _Where(path)
     _check_keys(
         data,
-        {"database", "schedule", "fetch", "sources", "entities", "outlets", "topics", "digest", "web"},
+        {
+            "database",
+            "schedule",
+            "fetch",
+            "sources",
+            "entities",
+            "outlets",
+            "topics",
+            "digest",
+            "web",
+        },
         where,
         "",
     )
@@ -208,7 +217,9 @@ def _check_keys(table: Mapping[str, Any], allowed: set[str], where: _Where, pref
             raise ConfigError(where.at(name, f"unknown key (known here: {hint})"))
 
 
-def _table(data: Mapping[str, Any], key: str, where: _Where, required: bool = False) -> dict[str, Any]:
+def _table(
+    data: Mapping[str, Any], key: str, where: _Where, required: bool = False
+) -> dict[str, Any]:
     value = data.get(key)
     if value is None:
         if required:
@@ -325,9 +336,13 @@ def _validate_sources(sources: tuple[SourceSpec, ...], where: _Where) -> None:
     for i, spec in enumerate(sources):
         at = f"sources[{i}]"
         if spec.kind not in SOURCE_KINDS:
-            raise ConfigError(where.at(f"{at}.kind", f"{spec.kind!r} is not one of {', '.join(SOURCE_KINDS)}"))
+            raise ConfigError(
+                where.at(f"{at}.kind", f"{spec.kind!r} is not one of {', '.join(SOURCE_KINDS)}")
+            )
         if spec.role not in ROLES:
-            raise ConfigError(where.at(f"{at}.role", f"{spec.role!r} is not one of {', '.join(ROLES)}"))
+            raise ConfigError(
+                where.at(f"{at}.role", f"{spec.role!r} is not one of {', '.join(ROLES)}")
+            )
         if spec.kind in ("rss", "sitemap", "listing") and not spec.url:
             raise ConfigError(where.at(f"{at}.url", f"a {spec.kind} source needs a url"))
         if spec.kind in ("google_news", "naver_news") and not spec.query:
@@ -347,9 +362,13 @@ def _validate_entities(entities: tuple[EntitySpec, ...], where: _Where) -> None:
     ids = {e.id for e in entities}
     for i, spec in enumerate(entities):
         if spec.parent is not None and spec.parent not in ids:
-            raise ConfigError(where.at(f"entities[{i}].parent", f"no entity with id {spec.parent!r}"))
+            raise ConfigError(
+                where.at(f"entities[{i}].parent", f"no entity with id {spec.parent!r}")
+            )
         if spec.parent == spec.id:
-            raise ConfigError(where.at(f"entities[{i}].parent", "an entity cannot be its own parent"))
+            raise ConfigError(
+                where.at(f"entities[{i}].parent", "an entity cannot be its own parent")
+            )
     owner: dict[str, str] = {}
     for i, spec in enumerate(entities):
         for name in spec.names:
@@ -364,6 +383,8 @@ def _validate_outlets(outlets: tuple[OutletSpec, ...], where: _Where) -> None:
     _unique([o.domain.lower() for o in outlets], where, "outlets", "domain")
     for i, spec in enumerate(outlets):
         if spec.tier not in TIERS:
-            raise ConfigError(where.at(f"outlets[{i}].tier", f"{spec.tier!r} is not one of {', '.join(TIERS)}"))
+            raise ConfigError(
+                where.at(f"outlets[{i}].tier", f"{spec.tier!r} is not one of {', '.join(TIERS)}")
+            )
         if "/" in spec.domain or " " in spec.domain:
             raise ConfigError(where.at(f"outlets[{i}].domain", "a bare domain like newspim.com"))

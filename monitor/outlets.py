@@ -66,7 +66,7 @@ def resolve_outlet(
             best = spec
     if best is not None:
         return Outlet(best.name, best.domain, best.tier)
-    # A portal copy whose office is not in the registry still belongs to that office, not the portal.
+    # A portal copy of an office missing from the registry still belongs to that office.
     domain = f"naver:{oid}" if oid is not None else (host or None)
     name = page_outlet or entry_outlet
     return Outlet(name.strip() if name else None, domain, None)

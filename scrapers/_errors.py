@@ -24,4 +24,4 @@ class SourceError(ScrapeError):
 
 
 class SourceSkipped(SourceError):
-    """A source cannot run as configured (e.g. missing API credentials); not a failure of the site."""
+    """A source cannot run as configured (e.g. no API credentials); not a failure of the site."""

@@ -8,6 +8,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlite_utils
+
+from db import open_database
 
 from nlp.kiwi import Kiwi, load_kiwi
 
@@ -20,6 +23,14 @@ SHARED = REPO.parent / "shared"
 def kiwi() -> Kiwi:
     """One Kiwi for the whole test session (loading costs ~1.5 s and ~0.5 GB)."""
     return load_kiwi()
+
+
+@pytest.fixture
+def memory_db() -> Iterator[sqlite_utils.Database]:
+    """A fresh in-memory database at the latest schema version."""
+    database = open_database(":memory:")
+    yield database
+    database.conn.close()
 
 
 @pytest.fixture

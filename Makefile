@@ -1,0 +1,32 @@
+# Every target creates .venv and installs the project when missing, so each works on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test demo lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## one collection cycle with ./config.toml into data/monitor.db
+	$(BIN)/monitor run
+
+test: $(STAMP)  ## the test suite
+	$(BIN)/python -m pytest -q
+
+demo: $(STAMP)  ## the whole pipeline offline against the bundled sample site
+	$(BIN)/monitor demo
+
+lint: $(STAMP)  ## ruff (lint and format) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy monitor scrapers nlp db
+
+bench: $(STAMP)  ## extraction quality and speed beside the peer measured in the same run
+	$(BIN)/python bench/extract_bench.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

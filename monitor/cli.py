@@ -1,0 +1,529 @@
+"""The command line: a thin layer over the library; errors become one line and an exit status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import sqlite_utils
+
+import db as store
+from db import StorageError
+from monitor.config import Config, load_config, resolve_config_path
+from monitor.digest import DIGEST_FORMATS, build_digest, render_digest
+from monitor.errors import ConfigError, MonitorError, UsageError
+from monitor.periods import KST, Period, kst_day, parse_day, parse_period
+from monitor.tallies import TALLY_FORMATS, compute_tally, render_tally
+from nlp import NlpError
+from scrapers import ScrapeError
+
+__all__ = ["main"]
+
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(KST)
+
+
+class _App:
+    """What a command needs, opened lazily: the config, the database, Kiwi."""
+
+    def __init__(self, args: argparse.Namespace, environ: dict[str, str], clock: Clock) -> None:
+        self.args = args
+        self.environ = environ
+        self.clock = clock
+        self._config: Config | None = None
+        self._db: sqlite_utils.Database | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(resolve_config_path(self.args.config, self.environ))
+        return self._config
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            path = self.config.database_path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = store.open_database(path)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.conn.close()
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _print_json(value: Any, out: TextIO | None = None) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2), file=out or sys.stdout)
+
+
+# --- run --------------------------------------------------------------------------------
+
+
+def _cmd_run(app: _App) -> int:
+    from scrapers.fetch import Fetcher
+
+    from monitor.analyse import Analyser
+    from monitor.pipeline import run_once
+    from nlp.kiwi import load_kiwi
+
+    config = app.config
+    names = [app.args.source] if app.args.source else None
+    if names:
+        config.source(names[0])  # an unknown name fails before Kiwi loads
+    analyser = Analyser(load_kiwi(), config.entities, config.topics)
+    with Fetcher(config.fetch) as fetcher:
+        report = run_once(
+            config,
+            app.db,
+            fetcher=fetcher,
+            analyser=analyser,
+            clock=app.clock,
+            source_names=names,
+            progress=None if app.args.quiet else _err,
+        )
+    for name, reason in report.source_problems:
+        if app.args.quiet:
+            _err(f"source {name}: {reason}")
+    if app.args.json:
+        _print_json(report.to_json())
+    else:
+        _err(
+            f"run {report.run_id}: {report.sources_ok}/{report.sources} sources ok, "
+            f"{report.fetched} fetched, {report.new_articles} new articles "
+            f"({report.relevant} relevant), {len(report.errors)} errors"
+        )
+    return 0 if report.any_source_worked else 1
+
+
+# --- extract ------------------------------------------------------------------------------
+
+
+def _cmd_extract(app: _App) -> int:
+    from nlp.decode import decode_page
+    from nlp.extract import extract_article
+    from scrapers.fetch import Fetcher
+
+    from scrapers import FetchSettings
+
+    failed = 0
+    with ExitStack() as stack:
+        fetcher: Fetcher | None = None
+        for target in app.args.targets:
+            try:
+                if target.startswith(("http://", "https://")):
+                    if fetcher is None:
+                        settings = _fetch_settings(app)
+                        fetcher = stack.enter_context(Fetcher(settings or FetchSettings()))
+                    fetched = fetcher.fetch(target)
+                    body, content_type, url = fetched.body, fetched.content_type, fetched.final_url
+                else:
+                    path = Path(target)
+                    if not path.is_file():
+                        raise UsageError(f"{target}: no such file")
+                    body, content_type, url = path.read_bytes(), None, path.resolve().as_uri()
+                article = extract_article(decode_page(body, content_type).text, url)
+            except (MonitorError, ScrapeError, NlpError) as exc:
+                failed += 1
+                _err(f"{target}: {_reason(exc)}")
+                continue
+            item = {
+                "url": url,
+                "title": article.title,
+                "body": article.body,
+                "published_at": _iso(article.published_at),
+                "updated_at": _iso(article.updated_at),
+                "authors": list(article.authors),
+                "outlet": article.outlet,
+                "method": article.method,
+                "lead": "\n\n".join(article.lead) or None,
+                "canonical_url": article.canonical_url,
+                "flags": list(article.flags),
+                "language": article.language,
+            }
+            if app.args.json:
+                print(json.dumps(item, ensure_ascii=False))
+            else:
+                print(f"# {article.title}")
+                print(
+                    f"{article.outlet or '-'} | {item['published_at'] or '-'} | "
+                    f"{', '.join(article.authors) or '-'} | method {article.method}"
+                )
+                print()
+                print(article.body)
+                print()
+    return 1 if failed else 0
+
+
+def _fetch_settings(app: _App) -> Any:
+    """The configured fetch settings when a config file exists, else None (extract needs none)."""
+    try:
+        return app.config.fetch
+    except ConfigError:
+        return None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(KST).isoformat(timespec="seconds") if moment else None
+
+
+# --- show / search -----------------------------------------------------------------------
+
+
+def _search_item(row: dict[str, Any], snippet: str) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "url": row["url"],
+        "title": row["title"],
+        "outlet": row["outlet"] or row["outlet_domain"],
+        "tier": row["tier"],
+        "published_at": row["published_at"],
+        "entities": row["entities"],
+        "topic": row["topic"],
+        "tone": row["tone"],
+        "relevant": bool(row["relevant"]),
+        "story_id": row["story_id"],
+        "role": row["role"],
+        "snippet": snippet,
+    }
+
+
+def _snippet(row: dict[str, Any], terms: Sequence[str], width: int = 60) -> str:
+    text = " ".join(f"{row['lead']} {row['body']}".split())
+    at = -1
+    for term in terms:
+        at = text.find(term)
+        if at >= 0:
+            break
+    if at < 0:
+        return text[: width * 2] + ("…" if len(text) > width * 2 else "")
+    start = max(0, at - width)
+    piece = text[start : at + width]
+    return ("…" if start else "") + piece + ("…" if at + width < len(text) else "")
+
+
+def _cmd_search(app: _App) -> int:
+    terms = app.args.query.split() if app.args.query else []
+    filters = store.SearchFilters(
+        entity=app.args.entity,
+        topic=app.args.topic,
+        outlet=app.args.outlet,
+        tier=app.args.tier,
+        tone=app.args.tone,
+        since=parse_day(app.args.since).isoformat() if app.args.since else None,
+        until=parse_day(app.args.until).isoformat() if app.args.until else None,
+        include_irrelevant=app.args.all,
+    )
+    if app.args.limit < 0:
+        raise UsageError("--limit must be 0 (no limit) or more")
+    rows = store.search_articles(app.db, terms, filters, app.args.limit)
+    items = [_search_item(r, _snippet(r, terms)) for r in rows]
+    if app.args.json:
+        _print_json(items)
+        return 0
+    if not items:
+        _err("no matching articles")
+    for item in items:
+        mark = "" if item["relevant"] else " (not relevant)"
+        print(
+            f"{item['id']:>6}  {(item['published_at'] or '')[:10]}  {item['outlet'] or '-'}  "
+            f"{item['title']}{mark}"
+        )
+        print(f"        {item['snippet']}")
+    return 0
+
+
+def _cmd_show(app: _App) -> int:
+    try:
+        row = store.get_article(app.db, app.args.id)
+    except store.NotFound:
+        raise UsageError(f"no article with id {app.args.id}") from None
+    item = _search_item(row, _snippet(row, []))
+    item.update(
+        {
+            "body": row["body"],
+            "lead": row["lead"],
+            "authors": row["authors"],
+            "updated_at": row["updated_at"],
+            "method": row["method"],
+            "flags": row["flags"],
+            "date_source": row["date_source"],
+            "relevance_reason": row["relevance_reason"],
+            "topic_reason": row["topic_reason"],
+            "tone_reason": row["tone_reason"],
+            "mentions": [
+                {k: m[k] for k in ("entity", "field", "start", "end", "text")}
+                for m in store.article_mentions(app.db, app.args.id)
+            ],
+            "labels": row["labels"],
+            "copies": store.article_copies(app.db, app.args.id),
+            "fetch": row["fetch"],
+        }
+    )
+    if app.args.json:
+        _print_json(item)
+        return 0
+    print(f"# {item['title']}")
+    print(
+        f"id {item['id']} · {item['outlet'] or '-'} ({item['tier'] or '-'}) · "
+        f"{item['published_at']}"
+    )
+    print(f"{item['url']}")
+    print(
+        f"relevant: {item['relevant']} ({item['relevance_reason']}) · topic: {item['topic']} · "
+        f"tone: {item['tone']} · story: {item['story_id']} · method: {item['method']}"
+    )
+    if item["mentions"]:
+        print(
+            "mentions: "
+            + ", ".join(f"{m['entity']}={m['text']}({m['field']})" for m in item["mentions"])
+        )
+    for copy in item["copies"]:
+        print(f"copy: {copy['id']} {copy['outlet'] or '-'} {copy['title']}")
+    print()
+    if item["lead"]:
+        print(item["lead"])
+        print()
+    print(item["body"])
+    return 0
+
+
+# --- tally / digest ------------------------------------------------------------------------
+
+
+def _default_period(clock: Clock) -> Period:
+    today = kst_day(clock())
+    return parse_period(f"{today.year:04d}-{today.month:02d}")
+
+
+def _cmd_tally(app: _App) -> int:
+    period = parse_period(app.args.period) if app.args.period else _default_period(app.clock)
+    fmt = "json" if app.args.json else app.args.format
+    tally = compute_tally(app.config, app.db, period, app.args.by)
+    if fmt == "json":
+        _print_json(tally.to_json())
+    elif fmt == "csv":
+        # Excel on Korean Windows needs the BOM to read UTF-8.
+        sys.stdout.buffer.write(("\ufeff" + render_tally(tally, "csv")).encode("utf-8"))
+        sys.stdout.flush()
+    else:
+        print(render_tally(tally, "table"), end="")
+    return 0
+
+
+def _cmd_digest(app: _App) -> int:
+    if app.args.date and app.args.since_last:
+        raise UsageError("give --date or --since-last, not both")
+    fmt = "json" if app.args.json else app.args.format
+    now = app.clock()
+    until = now.isoformat(timespec="seconds")
+    if app.args.since_last:
+        last = store.last_digest(app.db)
+        after = last["covered_until"] if last else None
+        digest = build_digest(app.db, collected_after=after, collected_until=until)
+    else:
+        day = parse_day(app.args.date) if app.args.date else kst_day(now)
+        digest = build_digest(app.db, day=day)
+    text = render_digest(digest, fmt, app.config, now)
+    if app.args.out:
+        Path(app.args.out).write_text(text, encoding="utf-8")
+        _err(f"digest written to {app.args.out}")
+    else:
+        sys.stdout.write(text)
+    if app.args.send:
+        raise UsageError("--send: mailing the digest is not available yet")
+    return 0
+
+
+def _cmd_sources(app: _App) -> int:
+    rows = store.source_health(app.db)
+    configured = {s.name: s.kind for s in app.config.sources}
+    seen = {r["name"] for r in rows}
+    rows += [
+        {
+            "name": name,
+            "kind": kind,
+            "last_success": None,
+            "last_failure": None,
+            "last_error": None,
+            "consecutive_failures": 0,
+            "new_articles_last_run": None,
+        }
+        for name, kind in configured.items()
+        if name not in seen
+    ]
+    if app.args.json:
+        _print_json(rows)
+        return 0
+    for r in rows:
+        state = "ok" if not r["consecutive_failures"] else f"failing x{r['consecutive_failures']}"
+        print(
+            f"{r['name']:<28} {r['kind']:<12} {state:<12} last ok {r['last_success'] or '-'}  "
+            f"new {r['new_articles_last_run'] if r['new_articles_last_run'] is not None else '-'}"
+            + (f"  error: {r['last_error']}" if r["consecutive_failures"] else "")
+        )
+    return 0
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def _cmd_demo(app: _App) -> int:
+    from scrapers.fetch import Fetcher
+
+    from monitor.analyse import Analyser
+    from monitor.demo.server import serve_demo_site
+    from monitor.pipeline import run_once
+    from nlp.kiwi import load_kiwi
+
+    with ExitStack() as stack:
+        if app.args.db:
+            db_path = Path(app.args.db).resolve()
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            db_path = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "demo.db"
+        site = stack.enter_context(serve_demo_site())
+        config_path = db_path.parent / "demo-config.toml"
+        config_path.write_text(site.config_text(str(db_path)), encoding="utf-8")
+        config = load_config(config_path)
+        db = store.open_database(config.database_path)
+        stack.callback(db.conn.close)
+        _err(f"demo site on {', '.join(site.bases.values())}; database {db_path}")
+        analyser = Analyser(load_kiwi(), config.entities, config.topics)
+        with Fetcher(config.fetch) as fetcher:
+            report = run_once(
+                config, db, fetcher=fetcher, analyser=analyser, clock=app.clock, progress=_err
+            )
+        if app.args.json:
+            _print_json(report.to_json())
+            return 0 if report.any_source_worked else 1
+        print(
+            f"collected: {report.new_articles} new articles ({report.relevant} relevant) from "
+            f"{report.sources_ok}/{report.sources} sources, {len(report.errors)} errors\n"
+        )
+        digest = build_digest(db, collected_until=app.clock().isoformat(timespec="seconds"))
+        print(render_digest(digest, "md", config, app.clock()))
+        dates = db.execute(
+            "SELECT MIN(published_date), MAX(published_date) FROM articles WHERE relevant = 1"
+        ).fetchone()
+        if dates[0]:
+            period = Period(parse_day(dates[0]), parse_day(dates[1]))
+            print(render_tally(compute_tally(config, db, period, "entity"), "table"))
+        return 0 if report.any_source_worked else 1
+
+
+# --- parser -------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(prog="monitor", description="Korean press monitoring.")
+    parser.add_argument(
+        "--config", help="config.toml to use (default: $MONITOR_CONFIG or ./config.toml)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        name: str, handler: Callable[[_App], int], help_text: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("run", _cmd_run, "one collection cycle over all sources")
+    p.add_argument("--source", help="run only this source")
+    p.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress lines, only failed sources")
+
+    p = command("extract", _cmd_extract, "extraction only, no database")
+    p.add_argument("targets", nargs="+", metavar="FILE_OR_URL")
+    p.add_argument("--json", action="store_true", help="one JSON object per page")
+
+    p = command("show", _cmd_show, "one stored article with its mentions, labels and story")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+
+    p = command("search", _cmd_search, "search stored coverage")
+    p.add_argument("query", nargs="?", default="", metavar="QUERY")
+    p.add_argument("--entity")
+    p.add_argument("--topic")
+    p.add_argument("--outlet")
+    p.add_argument("--tier")
+    p.add_argument("--tone", choices=("positive", "neutral", "negative"))
+    p.add_argument("--since", metavar="YYYY-MM-DD")
+    p.add_argument("--until", metavar="YYYY-MM-DD")
+    p.add_argument("--all", action="store_true", help="include articles judged not relevant")
+    p.add_argument("--limit", type=int, default=50, help="at most N results (0: all)")
+    p.add_argument("--json", action="store_true")
+
+    p = command("tally", _cmd_tally, "coverage counts for a period")
+    p.add_argument("--period", help="2024, 2024H2, 2024Q3, 2024-11, 2024-11-27, 2024-W48, a..b")
+    p.add_argument("--by", choices=store.TALLY_DIMENSIONS, default="entity")
+    p.add_argument("--format", choices=TALLY_FORMATS, default="table")
+    p.add_argument("--json", action="store_true", help="same as --format json")
+
+    p = command("digest", _cmd_digest, "the daily digest")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="stories published on this KST day")
+    p.add_argument(
+        "--since-last", action="store_true", help="what was collected since the last digest sent"
+    )
+    p.add_argument("--format", choices=DIGEST_FORMATS, default="md")
+    p.add_argument("--out", metavar="PATH")
+    p.add_argument("--send", action="store_true")
+    p.add_argument("--json", action="store_true", help="same as --format json")
+
+    p = command("sources", _cmd_sources, "each source's health")
+    p.add_argument("--json", action="store_true")
+
+    p = command("demo", _cmd_demo, "serve the bundled sample site on loopback and run the pipeline")
+    p.add_argument("--db", metavar="PATH", help="keep the demo database here (default: a temp dir)")
+    p.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    return parser
+
+
+def _reason(exc: BaseException) -> str:
+    from monitor.errors import describe_error
+
+    return describe_error(exc)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    environ: dict[str, str] | None = None,
+    clock: Clock = _now,
+) -> int:
+    """Run one command; 0 on success, 1 on a user error (one line on stderr), 2 on usage errors."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    app = _App(args, dict(os.environ if environ is None else environ), clock)
+    try:
+        return int(args.handler(app))
+    except (MonitorError, StorageError, NlpError, ScrapeError) as exc:
+        _err(f"monitor: error: {_reason(exc)}")
+        return 1
+    except KeyboardInterrupt:
+        _err("monitor: interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
