@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from nlp import EntitySpec, Judgement, Mention, TopicSpec
 from nlp.entities import EntityTagger, build_tagger, tag_entities
+from nlp.kiwi import Kiwi
 from nlp.relevance import judge_relevance
 from nlp.stories import Fingerprint, fingerprint_text
 from nlp.tone import classify_tone
-
-from nlp import EntitySpec, Judgement, Mention, TopicSpec
-from nlp.kiwi import Kiwi
 from nlp.topics import classify_topic
 
 

@@ -23,6 +23,7 @@ from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.periods import KST, Period, kst_day, parse_day, parse_period
 from monitor.tallies import TALLY_FORMATS, compute_tally, render_tally
 from nlp import NlpError
+from nlp.kiwi import Kiwi
 from scrapers import ScrapeError
 
 __all__ = ["main"]
@@ -37,12 +38,28 @@ def _now() -> datetime:
 class _App:
     """What a command needs, opened lazily: the config, the database, Kiwi."""
 
-    def __init__(self, args: argparse.Namespace, environ: dict[str, str], clock: Clock) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        environ: dict[str, str],
+        clock: Clock,
+        kiwi: Kiwi | None,
+    ) -> None:
         self.args = args
         self.environ = environ
         self.clock = clock
+        self._kiwi = kiwi
         self._config: Config | None = None
         self._db: sqlite_utils.Database | None = None
+
+    @property
+    def kiwi(self) -> Kiwi:
+        """The process's one Kiwi, loaded on first use (it costs ~1 s and ~0.5 GB)."""
+        if self._kiwi is None:
+            from nlp.kiwi import load_kiwi  # lazily: only commands that analyse pay for it
+
+            self._kiwi = load_kiwi()
+        return self._kiwi
 
     @property
     def config(self) -> Config:
@@ -75,17 +92,15 @@ def _print_json(value: Any, out: TextIO | None = None) -> None:
 
 
 def _cmd_run(app: _App) -> int:
-    from scrapers.fetch import Fetcher
-
     from monitor.analyse import Analyser
     from monitor.pipeline import run_once
-    from nlp.kiwi import load_kiwi
+    from scrapers.fetch import Fetcher
 
     config = app.config
     names = [app.args.source] if app.args.source else None
     if names:
         config.source(names[0])  # an unknown name fails before Kiwi loads
-    analyser = Analyser(load_kiwi(), config.entities, config.topics)
+    analyser = Analyser(app.kiwi, config.entities, config.topics)
     with Fetcher(config.fetch) as fetcher:
         report = run_once(
             config,
@@ -116,9 +131,8 @@ def _cmd_run(app: _App) -> int:
 def _cmd_extract(app: _App) -> int:
     from nlp.decode import decode_page
     from nlp.extract import extract_article
-    from scrapers.fetch import Fetcher
-
     from scrapers import FetchSettings
+    from scrapers.fetch import Fetcher
 
     failed = 0
     with ExitStack() as stack:
@@ -383,12 +397,10 @@ def _cmd_sources(app: _App) -> int:
 
 
 def _cmd_demo(app: _App) -> int:
-    from scrapers.fetch import Fetcher
-
     from monitor.analyse import Analyser
     from monitor.demo.server import serve_demo_site
     from monitor.pipeline import run_once
-    from nlp.kiwi import load_kiwi
+    from scrapers.fetch import Fetcher
 
     with ExitStack() as stack:
         if app.args.db:
@@ -403,7 +415,7 @@ def _cmd_demo(app: _App) -> int:
         db = store.open_database(config.database_path)
         stack.callback(db.conn.close)
         _err(f"demo site on {', '.join(site.bases.values())}; database {db_path}")
-        analyser = Analyser(load_kiwi(), config.entities, config.topics)
+        analyser = Analyser(app.kiwi, config.entities, config.topics)
         with Fetcher(config.fetch) as fetcher:
             report = run_once(
                 config, db, fetcher=fetcher, analyser=analyser, clock=app.clock, progress=_err
@@ -506,11 +518,12 @@ def main(
     *,
     environ: dict[str, str] | None = None,
     clock: Clock = _now,
+    kiwi: Kiwi | None = None,
 ) -> int:
     """Run one command; 0 on success, 1 on a user error (one line on stderr), 2 on usage errors."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    app = _App(args, dict(os.environ if environ is None else environ), clock)
+    app = _App(args, dict(os.environ if environ is None else environ), clock, kiwi)
     try:
         return int(args.handler(app))
     except (MonitorError, StorageError, NlpError, ScrapeError) as exc:

@@ -14,11 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
-from nlp.decode import decode_page
-from nlp.extract import extract_article
-from nlp.stories import Fingerprint, is_same_story
-from scrapers.fetch import Fetcher
-from scrapers.sources import collect_source
 
 import db as store
 from monitor.analyse import Analyser, Analysis
@@ -27,7 +22,12 @@ from monitor.errors import StageError, translate_errors
 from monitor.outlets import resolve_outlet
 from monitor.periods import KST, kst_day
 from nlp import Article, Decoded
+from nlp.decode import decode_page
+from nlp.extract import extract_article
+from nlp.stories import Fingerprint, is_same_story
 from scrapers import FeedEntry, Fetched, FetchError, SourceError, SourceSkipped, SourceSpec
+from scrapers.fetch import Fetcher
+from scrapers.sources import collect_source
 
 __all__ = [
     "ItemError",

@@ -58,7 +58,8 @@ def test_labels_win_over_the_classifier(memory_db: sqlite_utils.Database) -> Non
             [kept],
         )
         memory_db.execute(
-            "INSERT INTO labels (article_id, relevant, tone, updated_at) VALUES (?, 1, 'negative', 't')",
+            "INSERT INTO labels (article_id, relevant, tone, updated_at) "
+            "VALUES (?, 1, 'negative', 't')",
             [dropped],
         )
     rows, total = store.tally(memory_db, "tone", "2024-11-27", "2024-11-27")

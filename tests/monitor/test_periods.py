@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -32,10 +32,10 @@ def test_period_forms(text: str, start: date, end: date) -> None:
     "text", ["2024H3", "2024-13", "2024-W60", "yesterday", "2024-12-31..2024-01-01"]
 )
 def test_bad_periods_are_usage_errors(text: str) -> None:
-    with pytest.raises(UsageError, match="period|date"):
+    with pytest.raises(UsageError, match=r"period|date"):
         parse_period(text)
 
 
 def test_kst_day_of_an_early_morning_article() -> None:
     # 2024-11-27 00:30 KST is still 2024-11-26 in UTC.
-    assert kst_day(datetime(2024, 11, 26, 15, 30, tzinfo=timezone.utc)) == date(2024, 11, 27)
+    assert kst_day(datetime(2024, 11, 26, 15, 30, tzinfo=UTC)) == date(2024, 11, 27)

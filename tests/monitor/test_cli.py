@@ -1,0 +1,254 @@
+"""The command line over a small stored database: JSON shapes, exit statuses, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import db as store
+from monitor.cli import main
+
+CONFIG = """
+[database]
+path = "monitor.db"
+
+[[sources]]
+name = "feed"
+kind = "rss"
+url = "http://127.0.0.1:9/rss.xml"
+
+[[entities]]
+id = "ncc"
+name = "국립암센터"
+aliases = ["NCC"]
+
+[[entities]]
+id = "ilsan-techno-valley"
+name = "일산테크노밸리"
+
+[[outlets]]
+domain = "newspim.com"
+name = "뉴스핌"
+tier = "internet"
+"""
+
+BASE = store.ArticleRecord(
+    url="",
+    title="",
+    body="",
+    role="coverage",
+    method="cms:ndsoft",
+    collected_at="2024-11-27T09:00:00+09:00",
+    processed_at="2024-11-27T09:00:00+09:00",
+    published_at="2024-11-27T10:00:00+09:00",
+    published_date="2024-11-27",
+    relevant=True,
+    topic="agreement",
+    tone="positive",
+)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A config file and a database holding a story of two copies, a near miss and a release."""
+    (tmp_path / "config.toml").write_text(CONFIG, encoding="utf-8")
+    database = store.open_database(tmp_path / "monitor.db")
+    release, _ = store.save_article(
+        database,
+        replace(BASE, url="https://goyang.go.kr/1", title="보도자료", role="press_release"),
+        None,
+        None,
+    )
+    first, _ = store.save_article(
+        database,
+        replace(
+            BASE,
+            url="https://newspim.com/1",
+            title="고양시, 국립암센터와 <정밀의료> 협약",
+            body="고양시가 국립암센터와 정밀의료 협약을 맺었다.\n\n일산테크노밸리에 거점을 둔다.",
+            outlet="뉴스핌",
+            tier="internet",
+            story_id=release,
+            mentions=(
+                store.MentionRecord("ncc", "title", 5, 10, "국립암센터"),
+                store.MentionRecord("ilsan-techno-valley", "body", 27, 34, "일산테크노밸리"),
+            ),
+        ),
+        None,
+        None,
+    )
+    store.save_article(
+        database,
+        replace(
+            BASE,
+            url="https://kyeonggi.com/2",
+            title="고양시-국립암센터 정밀의료 맞손",
+            body="고양시가 국립암센터와 정밀의료 협약을 맺었다.",
+            outlet="경기일보",
+            tier="local",
+            story_id=release,
+            mentions=(store.MentionRecord("ncc", "title", 4, 9, "국립암센터"),),
+        ),
+        None,
+        None,
+    )
+    store.save_article(
+        database,
+        replace(
+            BASE,
+            url="https://kyeonggi.com/3",
+            title="국립암센터, 폐암 신약 임상 결과 발표",
+            body="국립암센터 연구팀이 임상 결과를 발표했다.",
+            outlet="경기일보",
+            tier="local",
+            relevant=False,
+            tone="neutral",
+            mentions=(store.MentionRecord("ncc", "title", 0, 5, "국립암센터"),),
+        ),
+        None,
+        None,
+    )
+    database.conn.close()
+    assert first
+    return tmp_path
+
+
+def _run(
+    workspace: Path,
+    capsys: pytest.CaptureFixture[str],
+    clock: Callable[[], datetime],
+    *argv: str,
+) -> tuple[int, str, str]:
+    code = main(["--config", str(workspace / "config.toml"), *argv], environ={}, clock=clock)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_search_json_relevant_only_and_all(
+    workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
+) -> None:
+    code, out, _ = _run(workspace, capsys, clock, "search", "--entity", "ncc", "--json")
+    assert code == 0
+    items = json.loads(out)
+    assert {i["url"] for i in items} == {"https://newspim.com/1", "https://kyeonggi.com/2"}
+    first = next(i for i in items if i["url"] == "https://newspim.com/1")
+    assert first["entities"] == ["ilsan-techno-valley", "ncc"]
+    assert first["published_at"].endswith("+09:00")
+    assert {"id", "tier", "topic", "tone", "relevant", "story_id", "snippet"} <= set(first)
+    _, out, _ = _run(workspace, capsys, clock, "search", "--entity", "ncc", "--all", "--json")
+    assert len(json.loads(out)) == 3
+    _, out, _ = _run(workspace, capsys, clock, "search", "임상", "--all", "--limit", "1", "--json")
+    assert [i["url"] for i in json.loads(out)] == ["https://kyeonggi.com/3"]
+
+
+def test_show_json_has_body_mentions_and_copies(
+    workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
+) -> None:
+    _, out, _ = _run(
+        workspace, capsys, clock, "search", "--entity", "ilsan-techno-valley", "--json"
+    )
+    (item,) = json.loads(out)
+    code, out, _ = _run(workspace, capsys, clock, "show", str(item["id"]), "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["body"].split("\n\n")[1] == "일산테크노밸리에 거점을 둔다."
+    assert shown["method"] == "cms:ndsoft"
+    assert {
+        "entity": "ncc",
+        "field": "title",
+        "start": 5,
+        "end": 10,
+        "text": "국립암센터",
+    } in shown["mentions"]
+    assert {c["url"] for c in shown["copies"]} == {
+        "https://goyang.go.kr/1",
+        "https://kyeonggi.com/2",
+    }
+
+
+def test_show_unknown_id_is_one_line_exit_1(
+    workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
+) -> None:
+    code, out, err = _run(workspace, capsys, clock, "show", "999")
+    assert (code, out) == (1, "")
+    assert err.strip() == "monitor: error: no article with id 999"
+
+
+def test_tally_json_counts_by_the_rules(
+    workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
+) -> None:
+    code, out, _ = _run(workspace, capsys, clock, "tally", "--period", "2024-11", "--json")
+    assert code == 0
+    tally = json.loads(out)
+    assert tally["period"] == {"start": "2024-11-01", "end": "2024-11-30"}
+    rows = {r["key"]: r for r in tally["rows"]}
+    # Two outlets ran one release: two articles, one story; the release itself is not coverage.
+    assert (rows["ncc"]["articles"], rows["ncc"]["stories"], rows["ncc"]["outlets"]) == (2, 1, 2)
+    assert rows["ncc"]["label"] == "국립암센터"
+    assert rows["ilsan-techno-valley"]["articles"] == 1
+    assert tally["total"] == {"articles": 2, "outlets": 2, "stories": 1}
+
+
+def test_tally_csv_has_a_bom(
+    workspace: Path, capsysbinary: pytest.CaptureFixture[bytes], clock: Callable[[], datetime]
+) -> None:
+    code = main(
+        [
+            "--config",
+            str(workspace / "config.toml"),
+            "tally",
+            "--period",
+            "2024",
+            "--format",
+            "csv",
+        ],
+        environ={},
+        clock=clock,
+    )
+    out = capsysbinary.readouterr().out
+    assert code == 0
+    assert out.startswith("\ufeff".encode())
+    assert "ncc,국립암센터,2,2,1" in out.decode("utf-8-sig")
+
+
+def test_digest_json_folds_copies_and_html_escapes(
+    workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
+) -> None:
+    code, out, _ = _run(
+        workspace, capsys, clock, "digest", "--date", "2024-11-27", "--format", "json"
+    )
+    assert code == 0
+    digest = json.loads(out)
+    assert digest["date"] == "2024-11-27"
+    (story,) = digest["stories"]
+    assert {a["outlet"] for a in story["articles"]} == {"뉴스핌", "경기일보"}
+    assert "ncc" in story["entities"]
+    _, html, _ = _run(
+        workspace, capsys, clock, "digest", "--date", "2024-11-27", "--format", "html"
+    )
+    assert "&lt;정밀의료&gt;" in html
+    assert "<정밀의료>" not in html
+    assert "<script" not in html
+
+
+def test_bad_period_and_bad_config_are_one_line_errors(
+    workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
+) -> None:
+    code, _, err = _run(workspace, capsys, clock, "tally", "--period", "2024H3")
+    assert code == 1
+    assert err.count("\n") == 1 and "2024H3" in err
+    (workspace / "config.toml").write_text(CONFIG + "\n[web]\nportt = 1\n", encoding="utf-8")
+    code, _, err = _run(workspace, capsys, clock, "tally")
+    assert code == 1
+    assert "portt" in err and "Traceback" not in err
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["tally", "--by", "colour"])
+    assert exit_info.value.code == 2
