@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
+
 from monitor.errors import ConfigError
 from nlp import EntitySpec, TopicSpec
 from nlp.topics import DEFAULT_TOPICS
@@ -152,10 +154,11 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     try:
         ZoneInfo(schedule.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(where.at("schedule.timezone", f"unknown time zone {schedule.timezone!r}"))
+        raise ConfigError(
+            where.at("schedule.timezone", f"unknown time zone {schedule.timezone!r}")
+        ) from None
     for key in ("crawl", "digest"):
-        if len(getattr(schedule, key).split()) != _CRON_FIELDS:
-            raise ConfigError(where.at(f"schedule.{key}", "expected a 5-field cron expression"))
+        _check_cron(getattr(schedule, key), schedule.timezone, where, f"schedule.{key}")
 
     fetch = _build(FetchSettings, _table(data, "fetch", where), where, "fetch")
     if fetch.concurrency < 1:
@@ -197,6 +200,16 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         digest=_build(DigestConfig, _table(data, "digest", where), where, "digest"),
         web=_build(WebConfig, _table(data, "web", where), where, "web"),
     )
+
+
+def _check_cron(expression: str, timezone: str, where: _Where, name: str) -> None:
+    """Reject a cron expression the scheduler would refuse, before anything runs."""
+    if len(expression.split()) != _CRON_FIELDS:
+        raise ConfigError(where.at(name, f"expected a 5-field cron expression, got {expression!r}"))
+    try:
+        CronTrigger.from_crontab(expression, timezone=timezone)
+    except ValueError as exc:
+        raise ConfigError(where.at(name, f"bad cron expression {expression!r}: {exc}")) from None
 
 
 class _Where:
@@ -289,8 +302,9 @@ def _build(cls: Callable[..., _T], table: Mapping[str, Any], where: _Where, pref
     kwargs: dict[str, Any] = {}
     for name, spec in specs.items():
         default: Any = spec.default
-        if default is MISSING and spec.default_factory is not MISSING:
-            default = spec.default_factory()
+        factory = spec.default_factory
+        if default is MISSING and callable(factory):
+            default = factory()
         if name not in table:
             if default is MISSING:
                 raise ConfigError(where.at(f"{prefix}.{name}", "missing"))

@@ -1,0 +1,609 @@
+"""Extract the article from a news page: a cascade of named strategies, best first."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from selectolax.lexbor import LexborNode as Node
+
+from nlp._dates import KST, parse_bare_date, parse_iso, parse_visible_dates, reconcile
+from nlp._errors import ExtractionError, NoArticleError
+from nlp._records import Article
+from nlp.text import normalize_text
+
+__all__ = ["extract_article"]
+
+# Containers of known Korean CMSs and sites, most specific first; the name goes to Article.method.
+_CMS_SELECTORS: tuple[tuple[str, str], ...] = (
+    ("cms:ndsoft", "#article-view-content-div"),
+    ("cms:naver", "#dic_area"),
+    ("cms:naver", "#newsct_article"),
+    ("cms:daum", ".article_view"),
+    ("cms:mk", ".news_cnt_detail_wrap"),
+    ("cms:itemprop", "[itemprop=articleBody]"),
+    ("cms:common", "#articleBody"),
+    ("cms:common", "#article_body"),
+    ("cms:common", "#articeBody"),
+    ("cms:common", ".article_body"),
+    ("cms:common", ".article-body"),
+    ("cms:common", "#article-body"),
+    ("cms:common", ".article_txt"),
+    ("cms:common", "#newsEndContents"),
+    ("cms:wordpress", ".entry-content"),
+)
+# Elements never part of the body text.
+_JUNK_TAGS = (
+    "script, style, noscript, iframe, form, button, nav, aside, footer, header, figure, "
+    "figcaption, svg, select, input, template"
+)
+_JUNK_HINT = re.compile(
+    r"(^|[\s_-])(ad|ads|advert\w*|banner|related|relation|recommend\w*|share|sns|social|font|"
+    r"copyright|reporter|byline|caption|photo_?desc|img_?desc|end_photo\w*|comment\w*|popular|"
+    r"ranking|rank|most|"
+    r"subscribe|newsletter|tag|tags|keyword|sidebar|sub_?news|more_?news|promotion|sponsor)([\s_-]|$)",
+    re.I,
+)
+_BLOCK_BREAK = re.compile(
+    r"<\s*(?:br|/?p|/?div|/?li|/?ul|/?ol|/?h[1-6]|/?tr|/?table|/?blockquote|/?section|/?article)\b[^>]*>",
+    re.I,
+)
+_KOREAN_ENDING = re.compile(r"(다|요|죠|까|니다|했다|됐다)[.!?\"”’']*\s*$")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_COPYRIGHT = re.compile(
+    r"무단\s*전재|재배포\s*금지|저작권자|ⓒ|©|\(c\)\s*\w|Copyright|All rights reserved", re.I
+)
+_DATE_LINE = re.compile(
+    r"^\s*[\[(]?\s*(기사입력|최종수정|입력|수정|승인|등록|업데이트)\s*[:：]?\s*\d{4}"
+)
+_CAPTION = re.compile(
+    r"^\s*(▲|△|■\s*사진|\[?사진\s*[=:]|\(사진\s*[=:]|사진\s*제공|/\s*사진|<사진)|(사진|그래픽|영상)\s*[=:]\s*\S+\s*(제공)?\s*$"
+    r"|[\[(][^\])]{0,40}(자료\s*사진|사진\s*제공|공동\s*취재|사진)[\])]\s*$"
+)
+_WIDGET = re.compile(
+    r"(URL이?\s*복사|관심\s*있을\s*만한|기사를?\s*추천|이\s*기사를\s*공유)|^(기사\s*공유|글자\s*크기|공유하기|구독|좋아요|댓글|프린트|스크랩|URL\s*복사|가\s*가|관련\s*기사|많이\s*본\s*뉴스|인기\s*뉴스)"
+)
+_SUBSCRIBE = re.compile(
+    r"(구독|뉴스레터|제보|앱\s*설치|카카오톡|네이버\s*채널).{0,30}(하세요|바랍니다|해\s*주세요|클릭)"
+)
+# Datelines/bylines that open a Korean article:
+# "(서울=연합뉴스) 홍길동 기자 =", "[고양=뉴스핌] 최환금 기자 =".
+_DATELINE = re.compile(
+    r"^\s*[\[(【]\s*[^\]\)】=]{1,12}\s*=\s*[^\]\)】]{1,20}[\]\)】]\s*(?:([가-힣]{2,4}(?:\s*[·,]?\s*[가-힣]{2,4})*)\s*(?:기자|특파원|객원기자|선임기자)\s*[=:|]?)?\s*"
+)
+_BYLINE_START = re.compile(r"^\s*([가-힣]{2,4})\s*(?:기자|특파원|선임기자)\s*[=|:]\s*")
+_BYLINE_LINE = re.compile(
+    r"^\s*[\[(]?\s*([가-힣]{2,4})\s*(?:기자|특파원|선임기자|논설위원|객원기자)\s*[\])]?\s*"
+    # A byline often shares its line with the e-mail or the 기사입력 stamp.
+    r"(?:[\w.+-]+@[\w.-]+)?\s*(?:[|/]?\s*(?:기사입력|입력|승인|등록|최종수정|수정)\s*[:：]?.*)?$"
+)
+_FLAG = re.compile(r"^\s*\[(기획|AD|포토|인터뷰|단독|속보|사설|칼럼|광고|르포|영상)\]\s*")
+_TITLE_TAIL = re.compile(r"\s*(?:[-|ㅣ｜:–—]\s*[^-|ㅣ｜:–—]{1,30})$")
+_NOT_ARTICLE_MIN_CHARS = 150
+
+
+def _clean(text: str) -> str:
+    """Normalise text and collapse runs of whitespace."""
+    return re.sub(r"\s+", " ", normalize_text(text)).strip()
+
+
+def _meta(tree: HTMLParser, *keys: str) -> str | None:
+    """Return the first non-empty <meta property|name=key> content among keys."""
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            node = tree.css_first(f'meta[{attr}="{key}"]')
+            if node is not None:
+                content = (node.attributes.get("content") or "").strip()
+                if content:
+                    return content
+    return None
+
+
+def _iter_jsonld(tree: HTMLParser) -> Iterator[dict[str, object]]:
+    """Yield every JSON-LD object on the page, unwrapping lists and @graph."""
+    for script in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text() or "", strict=False)
+        except json.JSONDecodeError:
+            continue
+        stack: list[object] = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+                yield item
+
+
+def _is_news(item: dict[str, object]) -> bool:
+    """Tell whether a JSON-LD object is an article type."""
+    kind = item.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any((isinstance(k, str) and k.endswith("Article")) or k == "Report" for k in kinds)
+
+
+def _strip_title_tail(title: str, outlet: str | None) -> str:
+    """Remove a ' - 매체명' / ' | 매체명' tail from a page title."""
+    title = _clean(title)
+    if outlet and outlet in title[-len(outlet) - 3 :] and len(title) > len(outlet) + 5:
+        title = title[: title.rfind(outlet)].rstrip(" -|ㅣ｜:–—")
+        # Outlets often put the section before their name ("-정치ㅣ한국일보").
+        title = re.sub(r"\s*[-|ㅣ｜:–—]\s*[^\s|ㅣ｜:–—-]{1,6}$", "", title)
+    match = _TITLE_TAIL.search(title)
+    if (
+        match
+        and len(title) - len(match.group(0)) >= 10
+        and (
+            outlet is None
+            or "일보" in match.group(0)
+            or "뉴스" in match.group(0)
+            or "신문" in match.group(0)
+        )
+    ):
+        title = title[: match.start()]
+    return title.strip()
+
+
+def _node_lines(node: Node) -> list[str]:
+    """Return the node's text as lines, one per block element, with junk subtrees removed."""
+    html = node.html or ""
+    fragment = HTMLParser(html)
+    for junk in fragment.css(_JUNK_TAGS):
+        junk.decompose()
+    for element in fragment.css("[class], [id]"):
+        hint = f"{element.attributes.get('class') or ''} {element.attributes.get('id') or ''}"
+        if _JUNK_HINT.search(hint) and element.tag not in ("html", "body"):
+            element.decompose()
+    body = fragment.body or fragment.root
+    inner = body.html if body is not None else ""
+    text = HTMLParser(_BLOCK_BREAK.sub("\n<br>\n", inner or "")).text(separator="")
+    # Normalise once for the whole node; most raw lines are blank layout whitespace.
+    text = normalize_text(text)
+    return [" ".join(raw.split()) for raw in text.split("\n") if raw.strip()]
+
+
+def _clean_lines(lines: list[str]) -> tuple[list[str], list[str], list[str], str | None]:
+    """Drop boilerplate lines; return (paragraphs, authors, flags, translation)."""
+    authors: list[str] = []
+    flags: list[str] = []
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        while (flag := _FLAG.match(line)) is not None:
+            flags.append(flag.group(1))
+            line = line[flag.end() :]
+        if index <= 2 and not kept:
+            dateline = _DATELINE.match(line)
+            if dateline is not None:
+                if dateline.group(1):
+                    authors.extend(re.split(r"\s*[·,]\s*|\s+", dateline.group(1)))
+                line = line[dateline.end() :]
+            byline = _BYLINE_START.match(line)
+            if byline is not None:
+                authors.append(byline.group(1))
+                line = line[byline.end() :]
+        byline_only = _BYLINE_LINE.match(line)
+        if byline_only is not None:
+            authors.append(byline_only.group(1))
+            continue
+        if not line or (_COPYRIGHT.search(line) and len(line) < 200):
+            continue
+        if (
+            (_EMAIL.search(line) and len(line) < 80)
+            or _DATE_LINE.match(line)
+            or _CAPTION.search(line)
+        ):
+            continue
+        if _WIDGET.match(line) or (_SUBSCRIBE.search(line) and len(line) < 120):
+            continue
+        kept.append(line)
+    return _split_translation(kept, authors, flags)
+
+
+def _split_translation(
+    kept: list[str], authors: list[str], flags: list[str]
+) -> tuple[list[str], list[str], list[str], str | None]:
+    """Move a trailing run of English paragraphs after Korean ones into the translation."""
+    korean = [bool(_HANGUL.search(p)) and len(_HANGUL.findall(p)) > len(p) * 0.2 for p in kept]
+    cut = len(kept)
+    while cut > 0 and not korean[cut - 1]:
+        cut -= 1
+    translation: str | None = None
+    tail = kept[cut:]
+    if (
+        cut > 0
+        and tail
+        and sum(len(p) for p in tail) > 150
+        and sum(len(p) for p in kept[:cut]) > 100
+    ):
+        translation = "\n\n".join(tail)
+        kept = kept[:cut]
+    return kept, list(dict.fromkeys(authors)), list(dict.fromkeys(flags)), translation
+
+
+def _split_deck(paragraphs: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    """Split off the sub-headline block: short unfinished lines before the first paragraph."""
+    count = 0
+    for paragraph in paragraphs:
+        if len(paragraph) >= 60 or _KOREAN_ENDING.search(paragraph) or paragraph.endswith("."):
+            break
+        count += 1
+    # Only a block followed by real prose is a deck; otherwise the page is all short lines.
+    if count == 0 or count == len(paragraphs) or count > 8:
+        return (), paragraphs
+    return tuple(paragraphs[:count]), paragraphs[count:]
+
+
+def _text_paragraphs(text: str) -> list[str]:
+    """Split a plain-text article body into paragraphs."""
+    if "<" in text and re.search(r"<\s*(p|br|div)\b", text, re.I):
+        return _node_lines(HTMLParser(text).body or HTMLParser(text).root)  # type: ignore[arg-type]
+    return [line for line in (_clean(raw) for raw in re.split(r"\n+", text)) if line]
+
+
+def _strategy_jsonld(tree: HTMLParser) -> list[str] | None:
+    """Body from a complete JSON-LD NewsArticle.articleBody."""
+    for item in _iter_jsonld(tree):
+        body = item.get("articleBody")
+        if _is_news(item) and isinstance(body, str) and len(body.strip()) >= 200:
+            lines = _text_paragraphs(body)
+            # A body squeezed into one line is kept, but a truncated teaser (ends with …) is not.
+            if not body.rstrip().endswith(("…", "...")):
+                return lines
+    return None
+
+
+def _check_jsonld_complete(lines: list[str] | None, tree: HTMLParser) -> list[str] | None:
+    """Reject a JSON-LD body that is a teaser: much shorter than the page's densest prose."""
+    if lines is None:
+        return None
+    dom = _strategy_generic(tree)
+    if dom is not None and sum(map(len, dom)) > 2 * sum(map(len, lines)):
+        return None
+    return lines
+
+
+def _best_container(tree: HTMLParser, selector: str) -> Node | None:
+    """Return the matching node with the most text."""
+    nodes = tree.css(selector)
+    if not nodes:
+        return None
+    return max(nodes, key=lambda n: len(n.text(strip=True)))
+
+
+def _link_density(node: Node) -> float:
+    """Share of a node's text that sits inside links."""
+    total = len(node.text(strip=True)) or 1
+    linked = sum(len(a.text(strip=True)) for a in node.css("a"))
+    return linked / total
+
+
+def _hint_factor(node: Node) -> float:
+    """Down-weight comment, sidebar and related-news containers named so in class or id."""
+    current: Node | None = node
+    for _ in range(3):
+        if current is None:
+            break
+        hint = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}"
+        if _JUNK_HINT.search(hint):
+            return 0.2
+        current = current.parent
+    return 1.0
+
+
+def _add_score(
+    scores: dict[int, float], nodes: dict[int, Node], target: Node | None, score: float
+) -> None:
+    """Credit a paragraph's score to its container and half of it to the grandparent."""
+    for weight in (1.0, 0.5):
+        if target is None or target.tag in ("html", "body"):
+            return
+        key = target.mem_id
+        nodes[key] = target
+        scores[key] = scores.get(key, 0.0) + score * weight
+        target = target.parent
+
+
+def _strategy_generic(tree: HTMLParser) -> list[str] | None:
+    """Body from the DOM node with the densest prose (paragraph count, endings, few links)."""
+    scores: dict[int, float] = {}
+    nodes: dict[int, Node] = {}
+    for block in tree.css("p, div, td, section, article, span, font"):
+        if block.tag == "p":
+            chunks = [block.text(strip=True)]
+            target = block.parent
+        else:
+            # Old Korean CMSs put the body as bare text with <br> directly inside a div or td:
+            # each direct text run counts as one paragraph of that element.
+            chunks = [
+                (child.text_content or "").strip()
+                for child in block.iter(include_text=True)
+                if child.tag == "-text"
+            ]
+            target = block
+        for text in chunks:
+            if len(text) < 25:
+                continue
+            score = 1 + min(len(text) / 100, 3) + min(text.count(","), 10) * 0.3
+            if _KOREAN_ENDING.search(text) or re.search(r"[.!?][\"”’']?$", text):
+                score += 2
+            _add_score(scores, nodes, target, score)
+    if not scores:
+        return None
+    # Link density is costly on big nodes, so only the best raw scores are re-weighted by it.
+    shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[:8]
+    ranked = sorted(
+        shortlist,
+        key=lambda k: scores[k] * (1 - _link_density(nodes[k])) * _hint_factor(nodes[k]),
+        reverse=True,
+    )
+    best = nodes[ranked[0]]
+    if scores[ranked[0]] < 10:
+        return None
+    return _node_lines(best)
+
+
+def _next_f_text(html: str) -> str:
+    """Concatenate the string payloads of self.__next_f.push calls."""
+    chunks: list[str] = []
+    for match in re.finditer(r"self\.__next_f\.push\(\[1,\s*(\"(?:[^\"\\]|\\.)*\")\]\)", html):
+        try:
+            chunks.append(json.loads(match.group(1)))
+        except json.JSONDecodeError:
+            continue
+    return "".join(chunks)
+
+
+def _flight_text_rows(flight: str) -> list[str]:
+    """Text rows ("ID:T<hex byte length>,<text>") of a React flight payload."""
+    data = flight.encode("utf-8")
+    rows: list[str] = []
+    for match in re.finditer(rb"(?<![0-9A-Za-z])[0-9a-f]+:T([0-9a-f]+),", data):
+        length = int(match.group(1), 16)
+        rows.append(data[match.end() : match.end() + length].decode("utf-8", "replace"))
+    return rows
+
+
+def _strategy_nextjs(tree: HTMLParser, html: str) -> list[str] | None:
+    """Body from Next.js payloads: __NEXT_DATA__ JSON or self.__next_f flight chunks."""
+    candidates: list[str] = []
+    data_node = tree.css_first("script#__NEXT_DATA__")
+    if data_node is not None:
+        try:
+            stack: list[object] = [json.loads(data_node.text() or "")]
+        except json.JSONDecodeError:
+            stack = []
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, str) and len(item) > 300 and _HANGUL.search(item):
+                candidates.append(item)
+    flight = _next_f_text(html)
+    for row in _flight_text_rows(flight):
+        # Some sites (Hankook Ilbo) stream the article body as an HTML text row in the payload.
+        if re.search(r"<p[\s>]", row) and _HANGUL.search(row):
+            fragment = HTMLParser(row)
+            root = fragment.body or fragment.root
+            if root is not None:
+                candidates.append("\n".join(_node_lines(root)))
+    if flight:
+        # Flight payloads carry the article as rendered elements; collect their string children.
+        texts = re.findall(r'"children":"((?:[^"\\]|\\.){20,})"', flight)
+        sentences = []
+        for raw in texts:
+            try:
+                sentences.append(json.loads(f'"{raw}"'))
+            except json.JSONDecodeError:
+                continue
+        prose = [s for s in sentences if _KOREAN_ENDING.search(s.strip()) and len(s) > 30]
+        if prose:
+            candidates.append("\n".join(dict.fromkeys(prose)))
+    if not candidates:
+        return None
+    return _text_paragraphs(max(candidates, key=len))
+
+
+def _text_without_sidebars(node: Node) -> str:
+    """Text of a node with popular-news, related and ranking boxes removed (their dates mislead)."""
+    fragment = HTMLParser(node.html or "")
+    for element in fragment.css("[class], [id]"):
+        hint = f"{element.attributes.get('class') or ''} {element.attributes.get('id') or ''}"
+        if _JUNK_HINT.search(hint) and element.tag not in ("html", "body"):
+            element.decompose()
+    root = fragment.body or fragment.root
+    return root.text(separator=" ") if root is not None else ""
+
+
+def _find_dates(
+    tree: HTMLParser, container: Node | None
+) -> tuple[datetime | None, datetime | None]:
+    """Published and updated times from meta, JSON-LD, and visible lines near the article."""
+    stamp_pub = parse_iso(
+        _meta(tree, "article:published_time", "datePublished", "pubdate", "og:published_time") or ""
+    )
+    stamp_upd = parse_iso(
+        _meta(tree, "article:modified_time", "dateModified", "og:updated_time") or ""
+    )
+    for item in _iter_jsonld(tree):
+        if not _is_news(item):
+            continue
+        if stamp_pub is None and isinstance(item.get("datePublished"), str):
+            stamp_pub = parse_iso(str(item["datePublished"]))
+        if stamp_upd is None and isinstance(item.get("dateModified"), str):
+            stamp_upd = parse_iso(str(item["dateModified"]))
+    # Visible lines are looked for in the article's own header region, not in sidebars.
+    # Widen from the container's parent until a labelled date shows up (at most 3 levels).
+    region = container.parent if container is not None else None
+    region_text = ""
+    visible_pub = visible_upd = None
+    for _ in range(3):
+        if region is None or region.tag == "html":
+            break
+        # Cheap check on the raw text first; strip sidebars only where a date appears at all.
+        if parse_visible_dates(region.text(separator=" ")) != (None, None):
+            region_text = _text_without_sidebars(region)
+            visible_pub, visible_upd = parse_visible_dates(region_text)
+            if visible_pub is not None:
+                break
+        region = region.parent
+    if container is None:
+        head = tree.css_first("article") or tree.body
+        region_text = _text_without_sidebars(head)[:5000] if head is not None else ""
+        visible_pub, visible_upd = parse_visible_dates(region_text)
+    published = reconcile(stamp_pub, visible_pub)
+    updated = reconcile(stamp_upd, visible_upd)
+    # Report every time in KST so callers compare like with like.
+    published = published.astimezone(KST) if published is not None else None
+    updated = updated.astimezone(KST) if updated is not None else None
+    if published is None:
+        time_node = tree.css_first("time[datetime]")
+        if time_node is not None:
+            published = parse_iso(time_node.attributes.get("datetime") or "")
+    if published is None and region_text:
+        published = parse_bare_date(region_text)
+    return published, updated
+
+
+def _find_lead(tree: HTMLParser, body: list[str]) -> tuple[str, ...]:
+    """Deck / sub-headline block shown above the body."""
+    for selector in (
+        ".sub_title",
+        ".subtitle",
+        ".sub-title",
+        ".mid_title",
+        "h2.summary",
+        ".article-summary",
+        ".editorsay",
+        ".midtitle",
+    ):
+        node = tree.css_first(selector)
+        if node is not None:
+            lines = [line for line in _node_lines(node) if line not in body]
+            if lines and sum(len(line) for line in lines) < 400:
+                return tuple(lines)
+    return ()
+
+
+def _find_authors(tree: HTMLParser) -> list[str]:
+    """Author names from JSON-LD author objects, then author meta tags."""
+    names: list[str] = []
+    for item in _iter_jsonld(tree):
+        if not _is_news(item):
+            continue
+        raw = item.get("author")
+        for author in raw if isinstance(raw, list) else [raw]:
+            name = author.get("name") if isinstance(author, dict) else author
+            if isinstance(name, str) and 1 < len(name.strip()) <= 30:
+                names.append(re.sub(r"\s*(기자|특파원)$", "", _clean(name)))
+    if names:
+        return list(dict.fromkeys(names))
+    for key in ("article:author", "author", "dable:author"):
+        for node in tree.css(f'meta[property="{key}"], meta[name="{key}"]'):
+            content = node.attributes.get("content") or ""
+            found = re.findall(r"([가-힣]{2,4})\s*(?:기자|특파원)", content)
+            if found:
+                return list(dict.fromkeys(found))
+    return []
+
+
+def extract_article(html: str, url: str) -> Article:
+    """Return the article on the page, choosing the best strategy; raise if there is none."""
+    try:
+        tree = HTMLParser(html)
+    except (ValueError, TypeError) as error:
+        raise ExtractionError(f"unparseable html: {error}") from error
+    outlet = _meta(tree, "og:site_name")
+    headline: str | None = None
+    for item in _iter_jsonld(tree):
+        if _is_news(item):
+            if headline is None and isinstance(item.get("headline"), str):
+                headline = str(item["headline"])
+            publisher = item.get("publisher")
+            if (
+                outlet is None
+                and isinstance(publisher, dict)
+                and isinstance(publisher.get("name"), str)
+            ):
+                outlet = str(publisher["name"])
+    h1 = tree.css_first("h1")
+    title_node = tree.css_first("title")
+    raw_title = (
+        _meta(tree, "og:title")
+        or headline
+        or (h1.text(strip=True) if h1 is not None else None)
+        or (title_node.text(strip=True) if title_node is not None else "")
+    )
+    title = _strip_title_tail(raw_title or "", _clean(outlet) if outlet else None)
+
+    container: Node | None = None
+    lines: list[str] | None = None
+    method = ""
+    attempts: list[tuple[str, Callable[[], list[str] | None]]] = [
+        ("jsonld", lambda: _check_jsonld_complete(_strategy_jsonld(tree), tree))
+    ]
+    for name, selector in _CMS_SELECTORS:
+
+        def run_cms(selector: str = selector) -> list[str] | None:
+            nonlocal container
+            node = _best_container(tree, selector)
+            if node is None or len(node.text(strip=True)) < _NOT_ARTICLE_MIN_CHARS:
+                return None
+            container = node
+            return _node_lines(node)
+
+        attempts.append((name, run_cms))
+    attempts.append(("nextjs", lambda: _strategy_nextjs(tree, html)))
+    attempts.append(("generic", lambda: _strategy_generic(tree)))
+    for name, attempt in attempts:
+        found = attempt()
+        if found and sum(len(line) for line in found) >= _NOT_ARTICLE_MIN_CHARS:
+            lines, method = found, name
+            break
+    if lines is None:
+        raise NoArticleError(f"no article body found on {url}")
+    paragraphs, authors, flags, translation = _clean_lines(lines)
+    deck, paragraphs = _split_deck(paragraphs)
+    while (title_flag := _FLAG.match(title)) is not None:
+        flags = list(dict.fromkeys([*flags, title_flag.group(1)]))
+        title = title[title_flag.end() :]
+    prose = [p for p in paragraphs if len(p) >= 40]
+    if sum(len(p) for p in prose) < _NOT_ARTICLE_MIN_CHARS:
+        raise NoArticleError(f"too little prose on {url}")
+    if title and paragraphs and _clean(paragraphs[0]) == title:
+        paragraphs = paragraphs[1:]
+    published, updated = _find_dates(tree, container)
+    lead = deck or _find_lead(tree, paragraphs)
+    canonical_node = tree.css_first('link[rel="canonical"]')
+    canonical = (
+        canonical_node.attributes.get("href") if canonical_node is not None else None
+    ) or _meta(tree, "og:url")
+    html_node = tree.css_first("html")
+    language = html_node.attributes.get("lang") if html_node is not None else None
+    if not language:
+        body_text = " ".join(paragraphs)
+        language = "ko" if len(_HANGUL.findall(body_text)) > len(body_text) * 0.2 else None
+    if not authors:
+        authors = _find_authors(tree)
+    return Article(
+        url=url,
+        title=title,
+        paragraphs=tuple(paragraphs),
+        method=method,
+        canonical_url=canonical or None,
+        lead=lead,
+        published_at=published,
+        updated_at=updated,
+        authors=tuple(authors),
+        outlet=_clean(outlet) if outlet else None,
+        language=(language or "").split("-")[0].lower() or None,
+        flags=tuple(flags),
+        translation=translation,
+    )

@@ -1,0 +1,187 @@
+"""Sources: turn a configured SourceSpec into candidate FeedEntry records."""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import feedparser
+from selectolax.lexbor import LexborHTMLParser
+
+from scrapers._errors import FetchError, SourceError, SourceSkipped
+from scrapers._records import FeedEntry, SourceResult, SourceSpec
+from scrapers.fetch import Fetcher
+from scrapers.urls import canonicalize_url
+
+KST = ZoneInfo("Asia/Seoul")
+_GOOGLE_NEWS_URL = "https://news.google.com/rss/search"
+_DATE_RE = re.compile(r"(20\d\d)[.\-/년]\s*(\d{1,2})[.\-/월]\s*(\d{1,2})")
+
+
+def collect_source(
+    spec: SourceSpec,
+    fetcher: Fetcher,
+    *,
+    since: datetime | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> SourceResult:
+    """Run one source and return the entries it found (newer than `since` when given)."""
+    if spec.kind == "rss":
+        return _collect_feed(spec, fetcher, _require_url(spec), since, strip_outlet=False)
+    if spec.kind == "google_news":
+        return _collect_feed(spec, fetcher, _google_news_url(spec, since), since, strip_outlet=True)
+    if spec.kind == "naver_news":
+        if not environ.get(spec.client_id_env) or not environ.get(spec.client_secret_env):
+            raise SourceSkipped(
+                spec.name,
+                f"no Naver credentials: set {spec.client_id_env} and {spec.client_secret_env}",
+            )
+        raise SourceSkipped(spec.name, "naver_news is not implemented yet")
+    if spec.kind == "listing":
+        return _collect_listing(spec, fetcher, since)
+    raise SourceSkipped(spec.name, f"unsupported source kind {spec.kind!r}")
+
+
+def _require_url(spec: SourceSpec) -> str:
+    """The spec's URL, or SourceSkipped when it has none."""
+    if not spec.url:
+        raise SourceSkipped(spec.name, "no url configured")
+    return spec.url
+
+
+def _google_news_url(spec: SourceSpec, since: datetime | None) -> str:
+    """Build the Google News RSS search URL for a spec."""
+    if spec.url:
+        return spec.url
+    query = spec.query or ""
+    if since is not None:
+        query += f" after:{(since - timedelta(days=1)).date().isoformat()}"
+    params = {"q": query.strip(), "hl": "ko", "gl": "KR", "ceid": "KR:ko"}
+    return f"{spec.base_url or _GOOGLE_NEWS_URL}?{urlencode(params)}"
+
+
+def _fetch_body(spec: SourceSpec, fetcher: Fetcher, url: str) -> bytes:
+    """Fetch a source document, turning fetch failure into SourceError."""
+    try:
+        return fetcher.fetch(url).body
+    except FetchError as error:
+        raise SourceError(spec.name, error.reason) from error
+
+
+def _entry_time(entry: Any) -> datetime | None:
+    """The entry's published (or updated) time as an aware datetime."""
+    for key in ("published_parsed", "updated_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            # feedparser normalises to UTC; a zone-less source date is assumed KST upstream.
+            return datetime.fromtimestamp(calendar.timegm(parsed), KST)
+    return None
+
+
+def _collect_feed(
+    spec: SourceSpec, fetcher: Fetcher, url: str, since: datetime | None, *, strip_outlet: bool
+) -> SourceResult:
+    """Parse an RSS/Atom feed into entries."""
+    body = _fetch_body(spec, fetcher, url)
+    parsed = feedparser.parse(body)
+    if not parsed.entries and parsed.bozo:
+        raise SourceError(spec.name, f"malformed feed: {parsed.get('bozo_exception')}")
+    feed_title = parsed.feed.get("title") or None
+    entries: list[FeedEntry] = []
+    problems: list[tuple[str, str]] = []
+    for item in parsed.entries:
+        link = item.get("link")
+        if not link:
+            problems.append((url, "entry without link"))
+            continue
+        try:
+            canonical = canonicalize_url(link, url)
+        except FetchError as error:
+            problems.append((link, error.reason))
+            continue
+        published = _entry_time(item)
+        if since is not None and published is not None and published < since:
+            continue
+        title = item.get("title") or None
+        outlet = spec.outlet or feed_title
+        if strip_outlet:
+            source = item.get("source") or {}
+            outlet = source.get("title") or None
+            if title and " - " in title:
+                title, _, tail = title.rpartition(" - ")
+                outlet = outlet or tail.strip()
+        content = item.get("content") or []
+        entries.append(
+            FeedEntry(
+                url=canonical,
+                source=spec.name,
+                title=title,
+                published_at=published,
+                outlet=outlet,
+                summary=item.get("summary") or None,
+                content_html=content[0].get("value") if content else None,
+                role=spec.role,
+            )
+        )
+    return SourceResult(spec.name, tuple(entries), tuple(problems))
+
+
+def _collect_listing(spec: SourceSpec, fetcher: Fetcher, since: datetime | None) -> SourceResult:
+    """Read a listing page's anchors (by CSS selector) as entries."""
+    url = _require_url(spec)
+    body = _fetch_body(spec, fetcher, url)
+    tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
+    entries: list[FeedEntry] = []
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for node in tree.css(spec.selector or "a"):
+        anchor = node if node.tag == "a" else node.css_first("a")
+        if anchor is None or not anchor.attributes.get("href"):
+            continue
+        href = anchor.attributes.get("href") or ""
+        try:
+            canonical = canonicalize_url(href, url)
+        except FetchError as error:
+            problems.append((href, error.reason))
+            continue
+        if canonical in seen:
+            continue
+        seen.add(canonical)
+        published = _nearby_date(anchor)
+        if since is not None and published is not None and published < since:
+            continue
+        title = anchor.text(strip=True) or None
+        entries.append(
+            FeedEntry(
+                url=canonical,
+                source=spec.name,
+                title=title,
+                published_at=published,
+                outlet=spec.outlet,
+                role=spec.role,
+            )
+        )
+    return SourceResult(spec.name, tuple(entries), tuple(problems))
+
+
+def _nearby_date(anchor: Any) -> datetime | None:
+    """A date written in the anchor's row (its parent or grandparent), if any."""
+    node = anchor.parent
+    for _ in range(2):
+        if node is None:
+            return None
+        match = _DATE_RE.search(node.text(separator=" "))
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return datetime(year, month, day, tzinfo=KST)
+            except ValueError:
+                return None
+        node = node.parent
+    return None

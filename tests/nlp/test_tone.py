@@ -1,0 +1,40 @@
+"""Tone lexicon: positive, neutral, negative, negation and title weight."""
+
+from __future__ import annotations
+
+from nlp.tone import classify_tone
+
+
+def test_positive() -> None:
+    judgement = classify_tone(
+        "고양시, 바이오 연구소 유치 성공", "협약으로 클러스터 활성화가 기대된다."
+    )
+    assert judgement.value == "positive"
+    assert "유치" in judgement.reason
+
+
+def test_negative() -> None:
+    judgement = classify_tone(
+        "테크노밸리 사업 지연 논란", "부지 보상 차질로 사업이 표류하고 있다는 비판이 나온다."
+    )
+    assert judgement.value == "negative"
+    assert "지연" in judgement.reason and "표류" in judgement.reason
+
+
+def test_neutral_without_cues() -> None:
+    assert classify_tone("시의회 정례회 개회", "의원들이 안건을 심사한다.").value == "neutral"
+
+
+def test_neutral_when_balanced() -> None:
+    assert classify_tone("협약 체결 두고 논란", "").value == "neutral"
+
+
+def test_negation_flips_negative_cue() -> None:
+    judgement = classify_tone("사업 지연 우려 해소", "일정에 차질은 없다고 밝혔다.")
+    assert judgement.value != "negative"
+    assert "negated" in judgement.reason
+
+
+def test_title_weighs_more_than_body() -> None:
+    judgement = classify_tone("연구소 개소 무산", "기대를 모았다.")
+    assert judgement.value == "negative"
