@@ -67,6 +67,6 @@ def resolve_outlet(
     if best is not None:
         return Outlet(best.name, best.domain, best.tier)
     # A portal copy of an office missing from the registry still belongs to that office.
-    domain = f"naver:{oid}" if oid is not None else (host or None)
+    owner = f"naver:{oid}" if oid is not None else (host or None)
     name = page_outlet or entry_outlet
-    return Outlet(name.strip() if name else None, domain, None)
+    return Outlet(name.strip() if name else None, owner, None)

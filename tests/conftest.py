@@ -11,7 +11,6 @@ import pytest
 import sqlite_utils
 
 from db import open_database
-
 from nlp.kiwi import Kiwi, load_kiwi
 
 KST = ZoneInfo("Asia/Seoul")
