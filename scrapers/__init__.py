@@ -2,15 +2,21 @@
 
 from scrapers._errors import FetchError, ScrapeError, SourceError, SourceSkipped
 from scrapers._records import FeedEntry, Fetched, FetchSettings, SourceResult, SourceSpec
+from scrapers.fetch import Fetcher
+from scrapers.sources import collect_source
+from scrapers.urls import canonicalize_url
 
 __all__ = [
     "FeedEntry",
     "FetchError",
     "FetchSettings",
     "Fetched",
+    "Fetcher",
     "ScrapeError",
     "SourceError",
     "SourceResult",
     "SourceSkipped",
     "SourceSpec",
+    "canonicalize_url",
+    "collect_source",
 ]

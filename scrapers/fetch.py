@@ -20,6 +20,8 @@ from scrapers._errors import FetchError
 from scrapers._records import Fetched, FetchSettings
 from scrapers.urls import canonicalize_url
 
+__all__ = ["Fetcher"]
+
 KST = ZoneInfo("Asia/Seoul")
 _TEXT_TYPES = ("html", "xml", "rss", "atom", "text/", "json")
 

@@ -19,6 +19,8 @@ from scrapers._records import FeedEntry, SourceResult, SourceSpec
 from scrapers.fetch import Fetcher
 from scrapers.urls import canonicalize_url
 
+__all__ = ["collect_source"]
+
 KST = ZoneInfo("Asia/Seoul")
 _GOOGLE_NEWS_URL = "https://news.google.com/rss/search"
 _DATE_RE = re.compile(r"(20\d\d)[.\-/년]\s*(\d{1,2})[.\-/월]\s*(\d{1,2})")

@@ -6,6 +6,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from scrapers._errors import FetchError
 
+__all__ = ["canonicalize_url"]
+
 _TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "ref", "from", "igshid", "mc_cid", "mc_eid", "yclid", "_ga", "cmpid"}
 )
