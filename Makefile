@@ -25,7 +25,13 @@ lint: $(STAMP)  ## ruff (lint and format) and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy monitor scrapers nlp db
 
-bench: $(STAMP)  ## extraction quality and speed beside the peer measured in the same run
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)  ## extraction quality and speed beside the peer (trafilatura), one run
 	$(BIN)/python bench/extract_bench.py
 
 clean:
