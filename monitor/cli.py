@@ -30,6 +30,9 @@ __all__ = ["main"]
 
 Clock = Callable[[], datetime]
 
+# One port for every demo outlet (each has its own loopback address): stable URLs across runs.
+DEMO_PORT = 8765
+
 
 def _now() -> datetime:
     return datetime.now(KST)
@@ -148,7 +151,7 @@ def _cmd_extract(app: _App) -> int:
                 else:
                     path = Path(target)
                     if not path.is_file():
-                        raise UsageError(f"{target}: no such file")
+                        raise UsageError("no such file")
                     body, content_type, url = path.read_bytes(), None, path.resolve().as_uri()
                 article = extract_article(decode_page(body, content_type).text, url)
             except (MonitorError, ScrapeError, NlpError) as exc:
@@ -408,7 +411,7 @@ def _cmd_demo(app: _App) -> int:
             db_path.parent.mkdir(parents=True, exist_ok=True)
         else:
             db_path = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "demo.db"
-        site = stack.enter_context(serve_demo_site())
+        site = stack.enter_context(serve_demo_site(port=app.args.port))
         config_path = db_path.parent / "demo-config.toml"
         config_path.write_text(site.config_text(str(db_path)), encoding="utf-8")
         config = load_config(config_path)
@@ -503,6 +506,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("demo", _cmd_demo, "serve the bundled sample site on loopback and run the pipeline")
     p.add_argument("--db", metavar="PATH", help="keep the demo database here (default: a temp dir)")
+    p.add_argument(
+        "--port", type=int, default=DEMO_PORT, help=f"port of every outlet (default {DEMO_PORT})"
+    )
     p.add_argument("--json", action="store_true", help="print the run summary as JSON")
     return parser
 

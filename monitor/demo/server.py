@@ -189,15 +189,27 @@ def _make_handler(
     return Handler
 
 
-def _bind(handler: type[BaseHTTPRequestHandler], host: str) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, 0), handler)
+def _bind(handler: type[BaseHTTPRequestHandler], host: str, port: int) -> ThreadingHTTPServer:
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError:
+        if port == 0:
+            raise
+        # The fixed port is taken: any free port still serves, only re-runs see new URLs.
+        server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
     return server
 
 
 @contextmanager
-def serve_demo_site(*, host_prefix: str = "127.0.0.", first_octet: int = 11) -> Iterator[DemoSite]:
-    """Start one server per outlet on 127.0.0.11, .12, ...; yield their bases; stop them on exit."""
+def serve_demo_site(
+    *, host_prefix: str = "127.0.0.", first_octet: int = 11, port: int = 0
+) -> Iterator[DemoSite]:
+    """Start one server per outlet on 127.0.0.11, .12, ...; yield their bases; stop them on exit.
+
+    `port=0` takes free ports; a fixed port keeps URLs stable across runs (`monitor demo`), so
+    collecting into the same database again finds every article already stored.
+    """
     manifest = load_manifest()
     servers: list[ThreadingHTTPServer] = []
     bases: dict[str, str] = {}
@@ -207,11 +219,11 @@ def serve_demo_site(*, host_prefix: str = "127.0.0.", first_octet: int = 11) -> 
             handler = _make_handler(outlet, holder)
             host = f"{host_prefix}{first_octet + i}"
             try:
-                server = _bind(handler, host)
+                server = _bind(handler, host, port)
             except OSError:
                 # Some systems only route 127.0.0.1; distinct ports still separate outlets.
                 host = "127.0.0.1"
-                server = _bind(handler, host)
+                server = _bind(handler, host, 0)
             servers.append(server)
             holder[0] = f"http://{host}:{server.server_address[1]}"
             bases[outlet["key"]] = holder[0]

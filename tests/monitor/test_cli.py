@@ -252,3 +252,31 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["tally", "--by", "colour"])
     assert exit_info.value.code == 2
+
+
+def test_extract_json_one_object_per_page(
+    capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime], tmp_path: Path
+) -> None:
+    page = Path(__file__).parents[1] / "data" / "pages" / "ndsoft.html"
+    code = main(
+        ["--config", str(tmp_path / "absent.toml"), "extract", "--json", str(page), "missing.html"],
+        environ={},
+        clock=clock,
+    )
+    out, err = capsys.readouterr()
+    assert code == 1  # one of the two targets failed, the other was still extracted
+    (line,) = out.splitlines()
+    item = json.loads(line)
+    assert {
+        "url",
+        "title",
+        "body",
+        "published_at",
+        "updated_at",
+        "authors",
+        "outlet",
+        "method",
+    } <= set(item)
+    assert item["method"].startswith("cms:")
+    assert item["published_at"].endswith("+09:00")
+    assert err.strip() == "missing.html: no such file"
