@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +26,15 @@ from nlp import Article, Decoded
 from nlp.decode import decode_page
 from nlp.extract import extract_article
 from nlp.stories import Fingerprint, is_same_story
-from scrapers import FeedEntry, Fetched, FetchError, SourceError, SourceSkipped, SourceSpec
+from scrapers import (
+    FeedEntry,
+    Fetched,
+    FetchError,
+    SourceError,
+    SourceResult,
+    SourceSkipped,
+    SourceSpec,
+)
 from scrapers.fetch import Fetcher
 from scrapers.sources import collect_source
 
@@ -132,8 +141,8 @@ def run_once(
     problems: list[tuple[str, str]] = []
     entries: dict[str, FeedEntry] = {}
     outcome: dict[str, str | None] = {}
-    for spec in specs:
-        error = _collect(spec, fetcher, entries, run, say)
+    for spec, found in _gather(specs, fetcher, workers=config.fetch.concurrency):
+        error = _merge(spec, found, entries, run, say)
         outcome[spec.name] = error
         if error is not None:
             problems.append((spec.name, error))
@@ -194,21 +203,44 @@ def run_once(
     )
 
 
-def _collect(
-    spec: SourceSpec, fetcher: Fetcher, entries: dict[str, FeedEntry], run: _Run, say: Progress
+def _gather(
+    specs: Sequence[SourceSpec], fetcher: Fetcher, *, workers: int
+) -> Iterator[tuple[SourceSpec, SourceResult | SourceError]]:
+    """Run the sources concurrently (each host stays polite inside the fetcher), in config order."""
+
+    def collect(spec: SourceSpec) -> SourceResult | SourceError:
+        try:
+            return collect_source(spec, fetcher)
+        except SourceError as exc:  # SourceSkipped included: an outcome, not a crash
+            return exc
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(collect, spec) for spec in specs]
+        try:
+            for spec, future in zip(specs, futures, strict=True):
+                yield spec, future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _merge(
+    spec: SourceSpec,
+    result: SourceResult | SourceError,
+    entries: dict[str, FeedEntry],
+    run: _Run,
+    say: Progress,
 ) -> str | None:
-    """Gather one source's entries into `entries`; the reason it failed, or None when it worked."""
-    try:
-        result = collect_source(spec, fetcher)
-    except SourceSkipped as exc:
-        reason = f"skipped: {exc.reason}"
+    """Add one source's entries to `entries`; the reason it failed, or None when it worked."""
+    if isinstance(result, SourceSkipped):
+        reason = f"skipped: {result.reason}"
         run.fail(spec.url or spec.name, "source", reason, spec.name)
         say(f"source {spec.name}: {reason}")
         return reason
-    except SourceError as exc:
-        run.fail(spec.url or spec.name, "source", exc.reason, spec.name)
-        say(f"source {spec.name}: unreachable: {exc.reason}")
-        return exc.reason
+    if isinstance(result, SourceError):
+        run.fail(spec.url or spec.name, "source", result.reason, spec.name)
+        say(f"source {spec.name}: unreachable: {result.reason}")
+        return result.reason
     for url, reason in result.problems:
         run.fail(url, "source", reason, spec.name)
     added = 0

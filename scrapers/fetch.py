@@ -6,7 +6,7 @@ import random
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -109,7 +109,7 @@ class Fetcher:
         self._robots[key] = parser
         return parser
 
-    def fetch(self, url: str) -> Fetched:
+    def fetch(self, url: str, *, headers: Mapping[str, str] | None = None) -> Fetched:
         """Fetch one URL, obeying robots.txt and politeness; raise FetchError on failure."""
         canonical = canonicalize_url(url)
         parts = urlsplit(canonical)
@@ -124,15 +124,17 @@ class Fetcher:
                     crawl_delay = robots.crawl_delay(self._agent)
                     if crawl_delay:
                         delay_s = max(delay_s, float(crawl_delay))
-            return self._fetch_with_retries(canonical, host, delay_s)
+            return self._fetch_with_retries(canonical, host, delay_s, headers)
 
-    def _fetch_with_retries(self, url: str, host: str, delay_s: float) -> Fetched:
+    def _fetch_with_retries(
+        self, url: str, host: str, delay_s: float, headers: Mapping[str, str] | None = None
+    ) -> Fetched:
         """Try a request, retrying connect errors, 429 and 5xx with backoff."""
         attempt = 0
         while True:
             self._wait_turn(host, delay_s)
             try:
-                return self._fetch_once(url)
+                return self._fetch_once(url, headers)
             except _Retryable as problem:
                 if attempt >= self._settings.retries:
                     raise FetchError(url, problem.reason) from problem
@@ -142,11 +144,11 @@ class Fetcher:
                 self._sleep(wait_s)
                 attempt += 1
 
-    def _fetch_once(self, url: str) -> Fetched:
+    def _fetch_once(self, url: str, headers: Mapping[str, str] | None = None) -> Fetched:
         """One streamed request with the size limit enforced."""
         started = time.monotonic()
         try:
-            with self._client.stream("GET", url) as response:
+            with self._client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 if status == 429 or status >= 500:
                     raise _Retryable(f"HTTP {status}", _retry_after_s(response.headers))

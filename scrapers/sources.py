@@ -14,8 +14,11 @@ from zoneinfo import ZoneInfo
 import feedparser
 from selectolax.lexbor import LexborHTMLParser
 
+from scrapers._decode import decode_markup, utf8_xml_bytes
 from scrapers._errors import FetchError, SourceError, SourceSkipped
+from scrapers._naver import collect_naver_news
 from scrapers._records import FeedEntry, SourceResult, SourceSpec
+from scrapers._sitemap import collect_sitemap
 from scrapers.fetch import Fetcher
 from scrapers.urls import canonicalize_url
 
@@ -24,6 +27,12 @@ __all__ = ["collect_source"]
 KST = ZoneInfo("Asia/Seoul")
 _GOOGLE_NEWS_URL = "https://news.google.com/rss/search"
 _DATE_RE = re.compile(r"(20\d\d)[.\-/년]\s*(\d{1,2})[.\-/월]\s*(\d{1,2})")
+_DATE_TIME_RE = re.compile(
+    r"((?:19|20)\d\d)\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})\s*일?"
+    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+_CLOCK_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?")
+_ZONE_RE = re.compile(r"(?:Z\b|[+-]\d{2}:?\d{2}\b|[A-Za-z]{1,5}\b)")
 
 
 def collect_source(
@@ -39,12 +48,9 @@ def collect_source(
     if spec.kind == "google_news":
         return _collect_feed(spec, fetcher, _google_news_url(spec, since), since, strip_outlet=True)
     if spec.kind == "naver_news":
-        if not environ.get(spec.client_id_env) or not environ.get(spec.client_secret_env):
-            raise SourceSkipped(
-                spec.name,
-                f"no Naver credentials: set {spec.client_id_env} and {spec.client_secret_env}",
-            )
-        raise SourceSkipped(spec.name, "naver_news is not implemented yet")
+        return collect_naver_news(spec, fetcher, since=since, environ=environ)
+    if spec.kind == "sitemap":
+        return collect_sitemap(spec, fetcher, since=since)
     if spec.kind == "listing":
         return _collect_listing(spec, fetcher, since)
     raise SourceSkipped(spec.name, f"unsupported source kind {spec.kind!r}")
@@ -68,30 +74,64 @@ def _google_news_url(spec: SourceSpec, since: datetime | None) -> str:
     return f"{spec.base_url or _GOOGLE_NEWS_URL}?{urlencode(params)}"
 
 
-def _fetch_body(spec: SourceSpec, fetcher: Fetcher, url: str) -> bytes:
-    """Fetch a source document, turning fetch failure into SourceError."""
+def _fetch_text(spec: SourceSpec, fetcher: Fetcher, url: str) -> str:
+    """Fetch a source document and decode it, turning fetch failure into SourceError."""
     try:
-        return fetcher.fetch(url).body
+        fetched = fetcher.fetch(url)
     except FetchError as error:
         raise SourceError(spec.name, error.reason) from error
+    return decode_markup(fetched.body, fetched.charset)
 
 
 def _entry_time(entry: Any) -> datetime | None:
-    """The entry's published (or updated) time as an aware datetime."""
-    for key in ("published_parsed", "updated_parsed"):
-        parsed = entry.get(key)
+    """The entry's published (or updated) time as an aware datetime; zone-less means KST."""
+    for key in ("published", "updated"):
+        raw = entry.get(key)
+        parsed = entry.get(f"{key}_parsed")
         if parsed:
-            # feedparser normalises to UTC; a zone-less source date is assumed KST upstream.
+            if isinstance(raw, str) and not has_zone(raw):
+                # feedparser reads a zone-less date as UTC; Korean feeds mean local time.
+                year, month, day, hour, minute, second = parsed[:6]
+                return datetime(year, month, day, hour, minute, second, tzinfo=KST)
             return datetime.fromtimestamp(calendar.timegm(parsed), KST)
+        if isinstance(raw, str):
+            loose = parse_korean_date(raw)
+            if loose is not None:
+                return loose
     return None
+
+
+def has_zone(raw: str) -> bool:
+    """Whether a feed date string names its time zone (an offset, Z, or a zone name)."""
+    clock = _CLOCK_RE.search(raw)
+    if clock is None:
+        return False  # a bare date carries no zone
+    rest = raw[clock.end() :].strip()
+    return bool(rest) and bool(_ZONE_RE.match(rest))
+
+
+def parse_korean_date(raw: str) -> datetime | None:
+    """Parse dates feedparser cannot ("2026.11.20 09:30", "2026년 11월 20일") as KST."""
+    match = _DATE_TIME_RE.search(raw)
+    if match is None:
+        return None
+    year, month, day = (int(g) for g in match.group(1, 2, 3))
+    hour = int(match.group(4) or 0)
+    minute = int(match.group(5) or 0)
+    second = int(match.group(6) or 0)
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=KST)
+    except ValueError:
+        return None
 
 
 def _collect_feed(
     spec: SourceSpec, fetcher: Fetcher, url: str, since: datetime | None, *, strip_outlet: bool
 ) -> SourceResult:
     """Parse an RSS/Atom feed into entries."""
-    body = _fetch_body(spec, fetcher, url)
-    parsed = feedparser.parse(body)
+    text = _fetch_text(spec, fetcher, url)
+    # feedparser trusts the declared charset (often a wrong euc-kr); hand it UTF-8 it can trust.
+    parsed = feedparser.parse(utf8_xml_bytes(text))
     if not parsed.entries and parsed.bozo:
         raise SourceError(spec.name, f"malformed feed: {parsed.get('bozo_exception')}")
     feed_title = parsed.feed.get("title") or None
@@ -137,8 +177,7 @@ def _collect_feed(
 def _collect_listing(spec: SourceSpec, fetcher: Fetcher, since: datetime | None) -> SourceResult:
     """Read a listing page's anchors (by CSS selector) as entries."""
     url = _require_url(spec)
-    body = _fetch_body(spec, fetcher, url)
-    tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
+    tree = LexborHTMLParser(_fetch_text(spec, fetcher, url))
     entries: list[FeedEntry] = []
     problems: list[tuple[str, str]] = []
     seen: set[str] = set()

@@ -1,0 +1,218 @@
+"""The sitemap source: sitemap indexes and (news) url sets turned into candidate entries."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from scrapers._errors import FetchError, SourceError
+from scrapers._records import FeedEntry, SourceResult, SourceSpec
+from scrapers.fetch import Fetcher
+from scrapers.urls import canonicalize_url
+
+__all__ = ["collect_sitemap", "parse_w3c_datetime"]
+
+KST = ZoneInfo("Asia/Seoul")
+MAX_CHILD_SITEMAPS = 20
+_MAX_DEPTH = 2  # an index of indexes is the deepest real sites go
+_MAX_GUNZIP_BYTES = 50_000_000
+_DAY = timedelta(days=1)
+_COMPACT_OFFSET_RE = re.compile(r"([+-]\d\d)(\d\d)$")
+
+
+@dataclass(frozen=True)
+class _Child:
+    """One <sitemap> entry of an index."""
+
+    url: str
+    lastmod: datetime | None
+
+
+def collect_sitemap(spec: SourceSpec, fetcher: Fetcher, *, since: datetime | None) -> SourceResult:
+    """Read a sitemap (or sitemap index, bounded) into entries newer than `since`."""
+    if not spec.url:
+        raise SourceError(spec.name, "no url configured")
+    entries: dict[str, FeedEntry] = {}
+    problems: list[tuple[str, str]] = []
+    root = _fetch_root(spec, fetcher, spec.url)
+    visited = {canonicalize_url(spec.url)}
+    _walk(spec, fetcher, spec.url, root, since, entries, problems, visited, depth=0)
+    return SourceResult(spec.name, tuple(entries.values()), tuple(problems))
+
+
+def _walk(
+    spec: SourceSpec,
+    fetcher: Fetcher,
+    url: str,
+    root: ET.Element,
+    since: datetime | None,
+    entries: dict[str, FeedEntry],
+    problems: list[tuple[str, str]],
+    visited: set[str],
+    *,
+    depth: int,
+) -> None:
+    """Collect a url set's entries, or recurse into an index's most recent children."""
+    kind = _local(root.tag)
+    if kind == "urlset":
+        _collect_urlset(spec, url, root, since, entries, problems)
+        return
+    if kind != "sitemapindex":
+        problems.append((url, f"not a sitemap (root element <{kind}>)"))
+        return
+    if depth >= _MAX_DEPTH:
+        problems.append((url, "sitemap index nested too deeply"))
+        return
+    children = _index_children(url, root, problems)
+    if since is not None:
+        # A day of slack: a date-only lastmod reads as midnight yet covers the whole day.
+        children = [c for c in children if c.lastmod is None or c.lastmod + _DAY > since]
+    # Most recent first; undated children keep document order after the dated ones.
+    dated = sorted(
+        (c for c in children if c.lastmod is not None),
+        key=lambda c: c.lastmod or since or datetime.now(KST),
+        reverse=True,
+    )
+    undated = [c for c in children if c.lastmod is None]
+    for child in (dated + undated)[:MAX_CHILD_SITEMAPS]:
+        if child.url in visited:
+            continue
+        visited.add(child.url)
+        try:
+            child_root = _fetch_root(spec, fetcher, child.url)
+        except SourceError as error:
+            problems.append((child.url, error.reason))
+            continue
+        _walk(
+            spec, fetcher, child.url, child_root, since, entries, problems, visited, depth=depth + 1
+        )
+
+
+def _index_children(url: str, root: ET.Element, problems: list[tuple[str, str]]) -> list[_Child]:
+    """The <sitemap> children of an index with their canonical URLs and lastmod."""
+    children: list[_Child] = []
+    for node in root:
+        if _local(node.tag) != "sitemap":
+            continue
+        loc = _child_text(node, "loc")
+        if not loc:
+            continue
+        try:
+            canonical = canonicalize_url(loc, url)
+        except FetchError as error:
+            problems.append((loc, error.reason))
+            continue
+        children.append(_Child(canonical, parse_w3c_datetime(_child_text(node, "lastmod"))))
+    return children
+
+
+def _collect_urlset(
+    spec: SourceSpec,
+    url: str,
+    root: ET.Element,
+    since: datetime | None,
+    entries: dict[str, FeedEntry],
+    problems: list[tuple[str, str]],
+) -> None:
+    """Add a <urlset>'s entries (news:title, news:publication_date or lastmod) to `entries`."""
+    for node in root:
+        if _local(node.tag) != "url":
+            continue
+        loc = _child_text(node, "loc")
+        if not loc:
+            continue
+        try:
+            canonical = canonicalize_url(loc, url)
+        except FetchError as error:
+            problems.append((loc, error.reason))
+            continue
+        news = _child(node, "news")
+        title = _child_text(news, "title") if news is not None else None
+        raw_date = _child_text(news, "publication_date") or _child_text(node, "lastmod")
+        published = parse_w3c_datetime(raw_date)
+        outlet = spec.outlet
+        publication = _child(news, "publication") if news is not None else None
+        if outlet is None and publication is not None:
+            outlet = _child_text(publication, "name")
+        if since is not None and published is not None:
+            # A date-only value covers its whole day, so only earlier days are cut off.
+            date_only = "T" not in (raw_date or "") and ":" not in (raw_date or "")
+            if (published + _DAY if date_only else published) < since:
+                continue
+        if canonical in entries:
+            continue
+        entries[canonical] = FeedEntry(
+            url=canonical,
+            source=spec.name,
+            title=title,
+            published_at=published,
+            outlet=outlet,
+            role=spec.role,
+        )
+
+
+def _fetch_root(spec: SourceSpec, fetcher: Fetcher, url: str) -> ET.Element:
+    """Fetch and parse one sitemap document; SourceError when it cannot be fetched or parsed."""
+    try:
+        body = fetcher.fetch(url).body
+    except FetchError as error:
+        raise SourceError(spec.name, error.reason) from error
+    if body[:2] == b"\x1f\x8b":
+        body = _gunzip(spec, body)
+    try:
+        return ET.fromstring(body)
+    except ET.ParseError as error:
+        raise SourceError(spec.name, f"malformed sitemap XML: {error}") from error
+
+
+def _gunzip(spec: SourceSpec, body: bytes) -> bytes:
+    """Decompress a .xml.gz sitemap, refusing to inflate past a fixed cap (gzip bombs)."""
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        data = inflater.decompress(body, _MAX_GUNZIP_BYTES)
+    except zlib.error as error:
+        raise SourceError(spec.name, f"corrupt gzip sitemap: {error}") from error
+    if inflater.unconsumed_tail:
+        raise SourceError(spec.name, f"gzip sitemap too large (>{_MAX_GUNZIP_BYTES} bytes)")
+    return data
+
+
+def _local(tag: str) -> str:
+    """An element's name without its namespace (sitemaps use several namespace URIs)."""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _child(node: ET.Element | None, name: str) -> ET.Element | None:
+    """The first direct child with this local name."""
+    if node is None:
+        return None
+    for child in node:
+        if _local(child.tag) == name:
+            return child
+    return None
+
+
+def _child_text(node: ET.Element | None, name: str) -> str | None:
+    """The stripped text of the first direct child with this local name, if non-empty."""
+    child = _child(node, name)
+    text = (child.text or "").strip() if child is not None else ""
+    return text or None
+
+
+def parse_w3c_datetime(raw: str | None) -> datetime | None:
+    """Parse a W3C datetime (date, or date-time with optional zone) as aware; naive means KST."""
+    if not raw:
+        return None
+    text = raw.strip().replace(" ", "T", 1) if "T" not in raw else raw.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    text = _COMPACT_OFFSET_RE.sub(r"\1:\2", text) if "T" in text else text
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=KST)
