@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -34,5 +36,60 @@ def http_server() -> Iterator[tuple[str, dict[str, Callable[[], Route]]]]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", routes
+    server.shutdown()
+    server.server_close()
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the recording server received."""
+
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+
+
+@dataclass
+class RecordingServer:
+    """A loopback server that logs every request and answers via `respond(request)`."""
+
+    base_url: str
+    requests: list[RecordedRequest] = field(default_factory=list)
+    respond: Callable[[RecordedRequest], Route] = lambda _request: (404, {}, b"not found")
+
+
+@pytest.fixture
+def recording_server() -> Iterator[RecordingServer]:
+    """Serve on 127.0.0.1, recording path, query and headers of each request (not robots.txt)."""
+    state = RecordingServer(base_url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            request = RecordedRequest(
+                path=parts.path,
+                query=dict(parse_qsl(parts.query)),
+                headers={k.lower(): v for k, v in self.headers.items()},
+            )
+            if parts.path == "/robots.txt":
+                status, headers, body = 404, {}, b""
+            else:
+                state.requests.append(request)
+                status, headers, body = state.respond(request)
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            """Keep test output quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
     server.shutdown()
     server.server_close()
