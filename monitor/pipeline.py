@@ -6,7 +6,6 @@ failed at a named stage and recorded in `errors`; one bad page, feed or source n
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,7 @@ from monitor.outlets import resolve_outlet
 from monitor.periods import KST, kst_day
 from nlp import Article, Decoded
 from nlp.decode import decode_page
-from nlp.extract import extract_article
+from nlp.extract import extract_article, extract_fragment
 from nlp.stories import Fingerprint, is_same_story
 from scrapers import (
     FeedEntry,
@@ -289,12 +288,6 @@ def process_page(
     now: datetime,
 ) -> tuple[int, bool, bool]:
     """Decode, extract, analyse and store one page or feed item; (id, created, relevant)."""
-    decoded: Decoded | None = None
-    if fetched is not None:
-        with translate_errors("decode", entry.url):
-            decoded = decode_page(fetched.body, fetched.content_type)
-    article = _extract(entry, fetched, decoded)
-    analysis = analyser.analyse(article.title, article.body)
     page = store.PageRecord(
         url=entry.url,
         fetched_at=_iso(fetched.fetched_at if fetched else now),
@@ -310,6 +303,19 @@ def process_page(
         entry_summary=entry.summary,
         entry_content=entry.content_html,
     )
+    decoded: Decoded | None = None
+    try:
+        if fetched is not None:
+            with translate_errors("decode", entry.url):
+                decoded = decode_page(fetched.body, fetched.content_type)
+        article = _extract(entry, fetched, decoded)
+    except StageError:
+        # The raw page is kept even without an article: it is not fetched again on every run
+        # (a section front stays one), and `reprocess` can retry it with a better extractor.
+        with translate_errors("store", entry.url):
+            store.save_page(db, page, run_id)
+        raise
+    analysis = analyser.analyse(article.title, article.body)
     record = build_record(config, db, entry, article, analysis, decoded, now)
     with translate_errors("store", entry.url):
         article_id, created = store.save_fetched_article(db, page, record, run_id)
@@ -327,19 +333,11 @@ def _extract(entry: FeedEntry, fetched: Fetched | None, decoded: Decoded | None)
                 raise
     if not entry.content_html:
         raise StageError("extract", entry.url, "no page and no feed content")
-    wrapped = (
-        f"<html><head><title>{html.escape(entry.title or '')}</title></head>"
-        f"<body><article><h1>{html.escape(entry.title or '')}</h1>{entry.content_html}"
-        "</article></body></html>"
-    )
     try:
         with translate_errors("extract", entry.url):
-            article = extract_article(wrapped, entry.url)
+            return extract_fragment(entry.content_html, entry.url, entry.title or "")
     except StageError as exc:
         raise StageError("extract", entry.url, f"feed content: {exc.reason}") from exc
-    return Article(
-        **{**article.__dict__, "method": f"feed:{article.method}"},
-    )
 
 
 def build_record(

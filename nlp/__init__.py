@@ -4,7 +4,7 @@ from nlp._errors import DecodeError, ExtractionError, NlpError, NoArticleError
 from nlp._records import Article, Decoded, EntitySpec, Judgement, Mention, TopicSpec
 from nlp.decode import decode_page
 from nlp.entities import EntityTagger, build_tagger, tag_entities
-from nlp.extract import extract_article
+from nlp.extract import extract_article, extract_fragment
 from nlp.kiwi import load_kiwi
 from nlp.relevance import judge_relevance
 from nlp.stories import Fingerprint, copy_similarity, fingerprint_text, is_same_story
@@ -32,6 +32,7 @@ __all__ = [
     "copy_similarity",
     "decode_page",
     "extract_article",
+    "extract_fragment",
     "fingerprint_text",
     "is_same_story",
     "judge_relevance",

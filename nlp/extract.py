@@ -15,7 +15,7 @@ from nlp._errors import ExtractionError, NoArticleError
 from nlp._records import Article
 from nlp.text import normalize_text
 
-__all__ = ["extract_article"]
+__all__ = ["extract_article", "extract_fragment"]
 
 # Containers of known Korean CMSs and sites, most specific first; the name goes to Article.method.
 _CMS_SELECTORS: tuple[tuple[str, str], ...] = (
@@ -606,4 +606,33 @@ def extract_article(html: str, url: str) -> Article:
         language=(language or "").split("-")[0].lower() or None,
         flags=tuple(flags),
         translation=translation,
+    )
+
+
+def extract_fragment(fragment_html: str, url: str, title: str) -> Article:
+    """The article in an HTML fragment known to be its body (a feed's `content:encoded`)."""
+    try:
+        tree = HTMLParser(f"<html><body>{fragment_html}</body></html>")
+    except (ValueError, TypeError) as error:
+        raise ExtractionError(f"unparseable html: {error}") from error
+    root = tree.body or tree.root
+    if root is None:
+        raise NoArticleError(f"empty feed content for {url}")
+    # No length threshold: the feed says this is the article, however short.
+    paragraphs, authors, flags, translation = _clean_lines(_node_lines(root))
+    deck, paragraphs = _split_deck(paragraphs)
+    if not paragraphs:
+        raise NoArticleError(f"feed content for {url} holds no text")
+    clean_title = _clean(title)
+    body_text = " ".join(paragraphs)
+    return Article(
+        url=url,
+        title=clean_title,
+        paragraphs=tuple(paragraphs),
+        method="feed",
+        lead=deck,
+        authors=tuple(authors),
+        flags=tuple(flags),
+        translation=translation,
+        language="ko" if len(_HANGUL.findall(body_text)) > len(body_text) * 0.2 else None,
     )

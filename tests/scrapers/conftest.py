@@ -72,7 +72,7 @@ def recording_server() -> Iterator[RecordingServer]:
                 headers={k.lower(): v for k, v in self.headers.items()},
             )
             if parts.path == "/robots.txt":
-                status, headers, body = 404, {}, b""
+                status, headers, body = 404, dict[str, str](), b""
             else:
                 state.requests.append(request)
                 status, headers, body = state.respond(request)

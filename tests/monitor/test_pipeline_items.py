@@ -1,0 +1,134 @@
+"""Per-item outcomes of run_once over httpx MockTransport: nothing stops a run or is lost."""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlite_utils
+
+from monitor.analyse import Analyser
+from monitor.config import Config, parse_config
+from monitor.pipeline import run_once
+from nlp.kiwi import Kiwi
+from scrapers import FetchSettings
+from scrapers.fetch import Fetcher
+
+PAGES = Path(__file__).parents[1] / "data" / "pages"
+
+CONFIG = """
+[database]
+path = "unused.db"
+
+[fetch]
+per_host_delay_s = 0
+respect_robots = false
+retries = 0
+
+[[sources]]
+name = "good"
+kind = "rss"
+url = "http://news.test/rss.xml"
+
+[[sources]]
+name = "broken"
+kind = "rss"
+url = "http://down.test/rss.xml"
+
+[[entities]]
+id = "ilsan-techno-valley"
+name = "일산테크노밸리"
+core = true
+
+[[outlets]]
+domain = "news.test"
+name = "테스트일보"
+tier = "local"
+"""
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>테스트일보</title><link>http://news.test/</link><description>d</description>
+<item><title>기사</title><link>http://news.test/news/articleView.html?idxno=1</link>
+<pubDate>Wed, 27 Nov 2024 11:39:00 +0900</pubDate></item>
+<item><title>섹션</title><link>http://news.test/section</link>
+<pubDate>Wed, 27 Nov 2024 11:40:00 +0900</pubDate></item>
+<item><title>일산테크노밸리 기업 입주 협약</title><link>http://news.test/gone</link>
+<pubDate>Wed, 27 Nov 2024 12:00:00 +0900</pubDate>
+<content:encoded><![CDATA[<p>고양시는 일산테크노밸리에 바이오 기업 세 곳이
+입주하기로 하고 27일 협약을 맺었다고 밝혔다.
+시는 기업들이 연구시설을 먼저 짓고 2026년부터 생산시설을 갖출 계획이라고 설명했다.</p>
+<p>시 관계자는 입주 기업이 늘어나면 일산테크노밸리가
+수도권 북부의 바이오 거점이 될 것이라고 기대했다.
+협약식에는 기업 대표와 시 관계자 등 30여 명이 참석했다.</p>]]></content:encoded></item>
+</channel></rss>"""
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return parse_config(tomllib.loads(CONFIG), tmp_path / "config.toml")
+
+
+def _transport(requests: Counter[str]) -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        requests[url] += 1
+        html = {"content-type": "text/html; charset=utf-8"}
+        if url == "http://news.test/rss.xml":
+            return httpx.Response(200, text=FEED, headers={"content-type": "application/rss+xml"})
+        if url.startswith("http://down.test/"):
+            return httpx.Response(503)
+        if url == "http://news.test/news/articleView.html?idxno=1":
+            return httpx.Response(200, content=(PAGES / "ndsoft.html").read_bytes(), headers=html)
+        if url == "http://news.test/section":
+            return httpx.Response(200, content=(PAGES / "section.html").read_bytes(), headers=html)
+        return httpx.Response(404)
+
+    return httpx.MockTransport(handle)
+
+
+def test_outcomes_per_item_and_nothing_fetched_twice(
+    config: Config,
+    kiwi: Kiwi,
+    memory_db: sqlite_utils.Database,
+    clock: Callable[[], datetime],
+) -> None:
+    requests: Counter[str] = Counter()
+    analyser = Analyser(kiwi, config.entities, config.topics)
+    client = httpx.Client(transport=_transport(requests))
+    fetcher = Fetcher(
+        FetchSettings(per_host_delay_s=0, respect_robots=False, retries=0), client=client
+    )
+
+    first = run_once(config, memory_db, fetcher=fetcher, analyser=analyser, clock=clock)
+    assert (first.sources, first.sources_ok) == (2, 1)
+    assert first.source_problems == (("broken", "HTTP 503"),)
+    assert first.fetched == 2  # the article and the section front; the third page is gone
+    assert first.new_articles == 2  # the article, and the gone page from the feed's full text
+    stages = sorted((e.stage, e.url) for e in first.errors)
+    assert stages == [
+        ("extract", "http://news.test/section"),
+        ("source", "http://down.test/rss.xml"),
+    ]
+
+    from_feed = memory_db.execute(
+        "SELECT method, relevant, outlet, published_date FROM articles WHERE url = ?",
+        ["http://news.test/gone"],
+    ).fetchone()
+    assert from_feed[0] == "feed"
+    assert from_feed[1:] == (1, "테스트일보", "2024-11-27")
+    # The section front is kept raw (no article) so it is not fetched again.
+    assert memory_db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 3
+
+    second = run_once(config, memory_db, fetcher=fetcher, analyser=analyser, clock=clock)
+    assert (second.fetched, second.new_articles) == (0, 0)
+    assert [e.stage for e in second.errors] == ["source"]
+    assert requests["http://news.test/section"] == 1
+    assert requests["http://news.test/gone"] == 1
+    rows = memory_db.execute("SELECT status, errors FROM runs ORDER BY id").fetchall()
+    assert rows == [("partial", 2), ("partial", 1)]
