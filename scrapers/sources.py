@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -28,9 +29,10 @@ KST = ZoneInfo("Asia/Seoul")
 _GOOGLE_NEWS_URL = "https://news.google.com/rss/search"
 _DATE_RE = re.compile(r"(20\d\d)[.\-/년]\s*(\d{1,2})[.\-/월]\s*(\d{1,2})")
 _DATE_TIME_RE = re.compile(
-    r"((?:19|20)\d\d)\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})\s*일?"
+    r"((?:19|20)\d\d)\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})(?:\s*일)?"
     r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
+_DOTTED_DATE_RE = re.compile(r"\s*(?:19|20)\d\d\s*[./년]")
 _CLOCK_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?")
 _ZONE_RE = re.compile(r"(?:Z\b|[+-]\d{2}:?\d{2}\b|[A-Za-z]{1,5}\b)")
 
@@ -86,16 +88,20 @@ def _fetch_text(spec: SourceSpec, fetcher: Fetcher, url: str) -> str:
 def _entry_time(entry: Any) -> datetime | None:
     """The entry's published (or updated) time as an aware datetime; zone-less means KST."""
     for key in ("published", "updated"):
-        raw = entry.get(key)
-        parsed = entry.get(f"{key}_parsed")
+        # Plain dict access: FeedParserDict.get() warns when it maps updated onto published.
+        raw = dict.get(entry, key)
+        parsed = dict.get(entry, f"{key}_parsed")
+        if isinstance(raw, str) and _DOTTED_DATE_RE.match(raw):
+            # feedparser misreads "2026.11.21 09:30" (Korean boards' form) as another date.
+            parsed = None
         if parsed:
             if isinstance(raw, str) and not has_zone(raw):
                 # feedparser reads a zone-less date as UTC; Korean feeds mean local time.
                 year, month, day, hour, minute, second = parsed[:6]
                 return datetime(year, month, day, hour, minute, second, tzinfo=KST)
             return datetime.fromtimestamp(calendar.timegm(parsed), KST)
-        if isinstance(raw, str):
-            loose = parse_korean_date(raw)
+        if isinstance(raw, str) and raw.strip():
+            loose = parse_loose_date(raw)
             if loose is not None:
                 return loose
     return None
@@ -110,8 +116,14 @@ def has_zone(raw: str) -> bool:
     return bool(rest) and bool(_ZONE_RE.match(rest))
 
 
-def parse_korean_date(raw: str) -> datetime | None:
-    """Parse dates feedparser cannot ("2026.11.20 09:30", "2026년 11월 20일") as KST."""
+def parse_loose_date(raw: str) -> datetime | None:
+    """Parse dates feedparser cannot (zone-less RFC 822, "2026.11.20 09:30"); no zone means KST."""
+    try:
+        rfc822 = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        rfc822 = None
+    if rfc822 is not None:
+        return rfc822 if rfc822.tzinfo is not None else rfc822.replace(tzinfo=KST)
     match = _DATE_TIME_RE.search(raw)
     if match is None:
         return None

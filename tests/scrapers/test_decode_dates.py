@@ -27,7 +27,8 @@ def _fetcher() -> Fetcher:
 
 def _assert_clean_korean(titles: list[str]) -> None:
     assert titles
-    assert all(HANGUL.search(t) for t in titles), titles
+    # Most titles are Korean (a few real ones are English, e.g. "RT considered harmful").
+    assert sum(bool(HANGUL.search(t)) for t in titles) >= 0.7 * len(titles), titles
     assert not any("\ufffd" in t or MOJIBAKE.search(t) for t in titles), titles
 
 
