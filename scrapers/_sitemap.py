@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scrapers._errors import FetchError, SourceError
+from scrapers._decode import decode_markup, utf8_xml_bytes
+from scrapers._errors import FetchError, SourceError, SourceSkipped
 from scrapers._records import FeedEntry, SourceResult, SourceSpec
 from scrapers.fetch import Fetcher
 from scrapers.urls import canonicalize_url
@@ -35,7 +36,7 @@ class _Child:
 def collect_sitemap(spec: SourceSpec, fetcher: Fetcher, *, since: datetime | None) -> SourceResult:
     """Read a sitemap (or sitemap index, bounded) into entries newer than `since`."""
     if not spec.url:
-        raise SourceError(spec.name, "no url configured")
+        raise SourceSkipped(spec.name, "no url configured")
     entries: dict[str, FeedEntry] = {}
     problems: list[tuple[str, str]] = []
     root = _fetch_root(spec, fetcher, spec.url)
@@ -158,13 +159,16 @@ def _collect_urlset(
 def _fetch_root(spec: SourceSpec, fetcher: Fetcher, url: str) -> ET.Element:
     """Fetch and parse one sitemap document; SourceError when it cannot be fetched or parsed."""
     try:
-        body = fetcher.fetch(url).body
+        fetched = fetcher.fetch(url)
     except FetchError as error:
         raise SourceError(spec.name, error.reason) from error
+    body = fetched.body
     if body[:2] == b"\x1f\x8b":
         body = _gunzip(spec, body)
+    # expat knows no euc-kr/cp949, and Korean servers mislabel them: decode first, hand it UTF-8.
+    text = decode_markup(body, None if body is not fetched.body else fetched.charset)
     try:
-        return ET.fromstring(body)
+        return ET.fromstring(utf8_xml_bytes(text))
     except ET.ParseError as error:
         raise SourceError(spec.name, f"malformed sitemap XML: {error}") from error
 

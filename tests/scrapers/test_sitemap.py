@@ -170,3 +170,14 @@ def test_sitemap_malformed_is_source_error(http_server: Any, body: bytes) -> Non
 )
 def test_parse_w3c_datetime(raw: str, expected: datetime | None) -> None:
     assert parse_w3c_datetime(raw) == expected
+
+
+def test_sitemap_in_mislabelled_euc_kr(http_server: Any) -> None:
+    base, routes = http_server
+    body = _news_urlset(base, [("/k/1", "똠방각하 고양시 소식", "2026-11-21T09:00:00+09:00")])
+    cp949 = body.replace(b"encoding='UTF-8'", b"encoding='euc-kr'").decode().encode("cp949")
+    routes["/k.xml"] = lambda: (200, {"Content-Type": "text/xml"}, cp949)
+    spec = SourceSpec(name="sm", kind="sitemap", url=base + "/k.xml")
+    with _fetcher() as fetcher:
+        result = collect_source(spec, fetcher)
+    assert [(e.title, e.outlet) for e in result.entries] == [("똠방각하 고양시 소식", "고양신문")]
