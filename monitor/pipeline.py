@@ -140,28 +140,43 @@ def run_once(
     problems: list[tuple[str, str]] = []
     entries: dict[str, FeedEntry] = {}
     outcome: dict[str, str | None] = {}
-    for spec, found in _gather(specs, fetcher, workers=config.fetch.concurrency):
-        error = _merge(spec, found, entries, run, say)
-        outcome[spec.name] = error
-        if error is not None:
-            problems.append((spec.name, error))
+    try:
+        for spec, found in _gather(specs, fetcher, workers=config.fetch.concurrency):
+            error = _merge(spec, found, entries, run, say)
+            outcome[spec.name] = error
+            if error is not None:
+                problems.append((spec.name, error))
 
-    known = store.known_urls(db, entries)
-    run.skipped["already stored"] += len(known)
-    todo = [e for url, e in entries.items() if url not in known]
-    say(f"{len(entries)} candidates, {len(todo)} new")
-    by_url = {e.url: e for e in todo}
-    for url, result in fetcher.fetch_many(list(by_url)):
-        entry = by_url[url]
-        if isinstance(result, FetchError):
-            if entry.content_html:
-                # A full-content feed carries the article even when the page cannot be fetched.
-                _store_item(config, db, analyser, run, entry, None)
-            else:
-                run.fail(url, "fetch", result.reason, entry.source)
-            continue
-        run.fetched += 1
-        _store_item(config, db, analyser, run, entry, result)
+        known = store.known_urls(db, entries)
+        run.skipped["already stored"] += len(known)
+        todo = [e for url, e in entries.items() if url not in known]
+        say(f"{len(entries)} candidates, {len(todo)} new")
+        by_url = {e.url: e for e in todo}
+        for url, result in fetcher.fetch_many(list(by_url)):
+            entry = by_url[url]
+            if isinstance(result, FetchError):
+                if entry.content_html:
+                    # A full-content feed carries the article even when the page cannot be fetched.
+                    _store_item(config, db, analyser, run, entry, None)
+                else:
+                    run.fail(url, "fetch", result.reason, entry.source)
+                continue
+            run.fetched += 1
+            _store_item(config, db, analyser, run, entry, result)
+    except KeyboardInterrupt:
+        # Everything stored so far is committed; the run row says how far it got.
+        store.finish_run(
+            db,
+            run_id,
+            _iso(clock()),
+            "interrupted",
+            sources=len(specs),
+            fetched=run.fetched,
+            new_articles=run.new_articles,
+            relevant=run.relevant,
+            errors=len(run.errors),
+        )
+        raise
 
     for spec in specs:
         store.record_source_outcome(

@@ -230,6 +230,8 @@ def test_a_killed_run_loses_and_duplicates_nothing(
         )
     kept = database.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     assert 0 < kept <= 5
+    status, new_articles = database.execute("SELECT status, new_articles FROM runs").fetchone()
+    assert (status, new_articles) == ("interrupted", kept)
     report = _collect(demo, database, clock)
     assert report.new_articles == len(_articles(demo.manifest)) - kept
     urls = [r[0] for r in database.execute("SELECT url FROM articles")]
