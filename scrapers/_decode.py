@@ -58,12 +58,15 @@ def declared_charset(body: bytes) -> str | None:
 
 
 def decode_markup(body: bytes, http_charset: str | None = None) -> str:
-    """Decode an XML/HTML document: BOM, then HTTP and declared charsets, then detection."""
+    """Decode an XML/HTML document: BOM, UTF-8, HTTP and declared charsets, then detection."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(codec, errors="replace")
     candidates: list[str] = []
-    for label in (http_charset, declared_charset(body), "utf-8"):
+    # UTF-8 goes first: legacy Korean bytes practically never validate as UTF-8, while a site
+    # that moved to UTF-8 often still sends its old euc-kr label (and UTF-8 Hangul can pass
+    # as cp949 byte pairs).
+    for label in ("utf-8", http_charset, declared_charset(body)):
         name = _codec_name(label)
         if name and name not in candidates:
             candidates.append(name)
