@@ -78,7 +78,7 @@ def _fetch_items(
 ) -> list[dict[str, Any]]:
     """One API page's items, with HTTP failures translated into clear SourceErrors."""
     try:
-        fetched = fetcher.fetch(url, headers=headers)
+        fetched = fetcher.fetch(url, headers=headers, crawl=False)
     except FetchError as error:
         if error.reason in ("HTTP 401", "HTTP 403"):
             raise SourceError(

@@ -109,14 +109,20 @@ class Fetcher:
         self._robots[key] = parser
         return parser
 
-    def fetch(self, url: str, *, headers: Mapping[str, str] | None = None) -> Fetched:
-        """Fetch one URL, obeying robots.txt and politeness; raise FetchError on failure."""
+    def fetch(
+        self, url: str, *, headers: Mapping[str, str] | None = None, crawl: bool = True
+    ) -> Fetched:
+        """Fetch one URL, obeying robots.txt and politeness; raise FetchError on failure.
+
+        `crawl=False` is for authorised API calls (the Naver search API with its keys): robots.txt
+        governs crawling pages, not an API the key holder is licensed to call.
+        """
         canonical = canonicalize_url(url)
         parts = urlsplit(canonical)
         host = parts.netloc
         with self._host_lock(host):
             delay_s = self._settings.per_host_delay_s
-            if self._settings.respect_robots:
+            if crawl and self._settings.respect_robots:
                 robots = self._robots_for(parts.scheme, host)
                 if robots is not None:
                     if not robots.can_fetch(self._agent, canonical):
@@ -181,20 +187,36 @@ class Fetcher:
         except httpx.TimeoutException as error:
             raise _Retryable("timeout", None) from error
         except httpx.ConnectError as error:
-            raise _Retryable("connection refused", None) from error
+            raise _Retryable(_connect_reason(error), None) from error
         except httpx.HTTPError as error:
             raise FetchError(url, type(error).__name__) from error
 
     def fetch_many(self, urls: Iterable[str]) -> Iterator[tuple[str, Fetched | FetchError]]:
         """Fetch many URLs on a thread pool, yielding each result as it completes."""
-        with ThreadPoolExecutor(max_workers=max(1, self._settings.concurrency)) as pool:
-            futures = {pool.submit(self.fetch, url): url for url in urls}
+        pool = ThreadPoolExecutor(max_workers=max(1, self._settings.concurrency))
+        futures = {pool.submit(self.fetch, url): url for url in urls}
+        try:
             for future in as_completed(futures):
                 url = futures[future]
                 try:
                     yield url, future.result()
                 except FetchError as error:
                     yield url, error
+        finally:
+            # A consumer that stops early (Ctrl-C) must not wait for every queued fetch.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _connect_reason(error: httpx.ConnectError) -> str:
+    """A short, true reason for a failed connection: DNS, refused, or unreachable."""
+    text = str(error).lower()
+    if any(m in text for m in ("name or service not known", "nodename", "name resolution")):
+        return "DNS lookup failed"
+    if "refused" in text:
+        return "connection refused"
+    if "unreachable" in text:
+        return "network unreachable"
+    return f"connection failed: {error}" if str(error) else "connection failed"
 
 
 class _Retryable(Exception):

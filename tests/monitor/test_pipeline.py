@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -203,8 +203,10 @@ class _Interrupting(Fetcher):
         self.inner = inner
         self.limit = limit
 
-    def fetch(self, url: str) -> Fetched:
-        return self.inner.fetch(url)
+    def fetch(
+        self, url: str, *, headers: Mapping[str, str] | None = None, crawl: bool = True
+    ) -> Fetched:
+        return self.inner.fetch(url, headers=headers, crawl=crawl)
 
     def fetch_many(self, urls: Iterable[str]) -> Iterator[tuple[str, Fetched | FetchError]]:
         for n, item in enumerate(self.inner.fetch_many(urls)):
