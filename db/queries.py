@@ -236,11 +236,11 @@ def article_copies(db: sqlite_utils.Database, article_id: int) -> list[dict[str,
 def story_articles(
     db: sqlite_utils.Database, published_from: str, published_until: str
 ) -> list[dict[str, Any]]:
-    """Every article published in a KST date range with its story id (for grouping new copies)."""
+    """Every article published in a KST date range, with what story matching compares."""
     return _rows(
         db,
-        "SELECT id, url, story_id, outlet, fingerprint FROM articles "
-        "WHERE published_date >= ? AND published_date <= ? AND fingerprint IS NOT NULL ORDER BY id",
+        "SELECT id, url, story_id, outlet, outlet_domain, title, fingerprint FROM articles "
+        "WHERE published_date >= ? AND published_date <= ? ORDER BY id",
         [published_from, published_until],
     )
 

@@ -21,7 +21,7 @@ from monitor.config import Config
 from monitor.errors import StageError, translate_errors
 from monitor.outlets import resolve_outlet
 from monitor.periods import KST, kst_day
-from nlp import Article, Decoded
+from nlp import Article, Decoded, normalize_text, title_key
 from nlp.decode import decode_page
 from nlp.extract import extract_article, extract_fragment
 from nlp.stories import Fingerprint, is_same_story
@@ -33,6 +33,7 @@ from scrapers import (
     SourceResult,
     SourceSkipped,
     SourceSpec,
+    is_google_news_link,
 )
 from scrapers.fetch import Fetcher
 from scrapers.sources import collect_source
@@ -147,6 +148,7 @@ def run_once(
             if error is not None:
                 problems.append((spec.name, error))
 
+        _drop_headline_twins(config, entries, run)
         known = store.known_urls(db, entries)
         run.skipped["already stored"] += len(known)
         todo = [e for url, e in entries.items() if url not in known]
@@ -155,8 +157,8 @@ def run_once(
         for url, result in fetcher.fetch_many(list(by_url)):
             entry = by_url[url]
             if isinstance(result, FetchError):
-                if entry.content_html:
-                    # A full-content feed carries the article even when the page cannot be fetched.
+                if entry.content_html or is_google_news_link(entry.url):
+                    # The feed carries the article (full text) or at least its headline.
                     _store_item(config, db, analyser, run, entry, None)
                 else:
                     run.fail(url, "fetch", result.reason, entry.source)
@@ -268,6 +270,20 @@ def _merge(
     return None
 
 
+def _drop_headline_twins(config: Config, entries: dict[str, FeedEntry], run: _Run) -> None:
+    """Drop Google News hits that another source found under the publisher's own URL."""
+    seen = set()
+    for entry in entries.values():
+        if not is_google_news_link(entry.url) and entry.title:
+            outlet = resolve_outlet(entry.url, config.outlets, None, entry.outlet)
+            seen.add((outlet.name, title_key(entry.title)))
+    for url in [u for u, e in entries.items() if is_google_news_link(u)]:
+        entry = entries[url]
+        if entry.title and (entry.outlet, title_key(entry.title)) in seen:
+            del entries[url]
+            run.skipped["same headline from another source"] += 1
+
+
 def _store_item(
     config: Config,
     db: sqlite_utils.Database,
@@ -344,9 +360,14 @@ def _extract(entry: FeedEntry, fetched: Fetched | None, decoded: Decoded | None)
             with translate_errors("extract", entry.url):
                 return extract_article(decoded.text, fetched.final_url or entry.url)
         except StageError:
-            if not entry.content_html:
+            if not entry.content_html and not is_google_news_link(entry.url):
                 raise
     if not entry.content_html:
+        if is_google_news_link(entry.url) and entry.title:
+            # An opaque Google News token: the headline, outlet and date are what is known.
+            return Article(
+                url=entry.url, title=normalize_text(entry.title), paragraphs=(), method="headline"
+            )
         raise StageError("extract", entry.url, "no page and no feed content")
     try:
         with translate_errors("extract", entry.url):
@@ -371,11 +392,19 @@ def build_record(
         published, date_source = entry.published_at, "feed"
     published_day = kst_day(published) if published else None
     story_id = None
-    if published_day is not None and article.body:
-        story_id = find_story(db, analysis.fingerprint, published_day.isoformat(), entry.url)
+    title = article.title or entry.title or ""
+    if published_day is not None:
+        story_id = find_story(
+            db,
+            analysis.fingerprint if article.body else None,
+            published_day.isoformat(),
+            entry.url,
+            outlet.name or outlet.domain,
+            title_key(title),
+        )
     return store.ArticleRecord(
         url=entry.url,
-        title=article.title or entry.title or "",
+        title=title,
         body=article.body,
         role=entry.role,
         method=article.method,
@@ -412,9 +441,15 @@ def build_record(
 
 
 def find_story(
-    db: sqlite_utils.Database, fingerprint: Fingerprint, published_date: str, url: str
+    db: sqlite_utils.Database,
+    fingerprint: Fingerprint | None,
+    published_date: str,
+    url: str,
+    outlet_key: str | None,
+    headline_key: str,
 ) -> int | None:
-    """The story of an already stored copy of the same text published within a few days, if any."""
+    """The story of a stored copy published within a few days: the same text, or the same
+    outlet's same headline (its re-post, update, wire version or headline-only search hit)."""
     day = datetime.fromisoformat(published_date)
     window = timedelta(days=STORY_WINDOW_DAYS)
     candidates = store.story_articles(
@@ -423,7 +458,18 @@ def find_story(
     for row in candidates:
         if row["url"] == url:
             continue
-        if is_same_story(fingerprint, Fingerprint.from_bytes(row["fingerprint"])):
+        same_text = (
+            fingerprint is not None
+            and row["fingerprint"] is not None
+            and is_same_story(fingerprint, Fingerprint.from_bytes(row["fingerprint"]))
+        )
+        same_headline = (
+            outlet_key is not None
+            and bool(headline_key)
+            and (row["outlet"] or row["outlet_domain"]) == outlet_key
+            and title_key(row["title"]) == headline_key
+        )
+        if same_text or same_headline:
             return int(row["story_id"] or row["id"])
     return None
 

@@ -8,7 +8,7 @@ from nlp.extract import extract_article, extract_fragment
 from nlp.kiwi import load_kiwi
 from nlp.relevance import judge_relevance
 from nlp.stories import Fingerprint, copy_similarity, fingerprint_text, is_same_story
-from nlp.text import normalize_text
+from nlp.text import normalize_text, title_key
 from nlp.tone import classify_tone
 from nlp.topics import DEFAULT_TOPICS, classify_topic
 
@@ -39,4 +39,5 @@ __all__ = [
     "load_kiwi",
     "normalize_text",
     "tag_entities",
+    "title_key",
 ]

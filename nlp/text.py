@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize_text"]
+__all__ = ["normalize_text", "title_key"]
 
 # Korean pages write the middle dot several ways; matching and hashing need one.
 _MIDDLE_DOTS = str.maketrans({"‧": "·", "ㆍ": "·", "・": "·", "･": "·", "∙": "·"})
@@ -20,3 +20,20 @@ def normalize_text(text: str) -> str:
     text = text.translate(_MIDDLE_DOTS)
     text = _SPACES.sub(" ", text)
     return _ZERO_WIDTH.sub("", text)
+
+
+# Labels outlets put around one headline: [속보], 【단독】, (종합), (2보), <포토> ...
+_LEADING_LABEL = re.compile(r"^\s*[\[【<(〈][^\]】>)〉]{1,12}[\]】>)〉]\s*")
+_TRAILING_VERSION = re.compile(r"\s*[\[(](?:종합\d*|\d+보|속보|상보|update|업데이트)[\])]\s*$")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def title_key(title: str) -> str:
+    """A headline reduced to what stays the same across an outlet's versions and portal copies."""
+    text = normalize_text(title)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _LEADING_LABEL.sub("", text)
+        text = _TRAILING_VERSION.sub("", text)
+    return _NOT_WORD.sub("", text).lower()

@@ -1,6 +1,7 @@
 """Sources and fetching: the only package that touches the network."""
 
 from scrapers._errors import FetchError, ScrapeError, SourceError, SourceSkipped
+from scrapers._google import is_google_news_link
 from scrapers._records import FeedEntry, Fetched, FetchSettings, SourceResult, SourceSpec
 from scrapers.fetch import Fetcher
 from scrapers.sources import collect_source
@@ -19,4 +20,5 @@ __all__ = [
     "SourceSpec",
     "canonicalize_url",
     "collect_source",
+    "is_google_news_link",
 ]

@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scrapers._decode import decode_markup, utf8_xml_bytes
 from scrapers._errors import FetchError, SourceError, SourceSkipped
+from scrapers._google import resolve_google_news_link
 from scrapers._naver import collect_naver_news
 from scrapers._records import FeedEntry, SourceResult, SourceSpec
 from scrapers._sitemap import collect_sitemap
@@ -154,6 +155,8 @@ def _collect_feed(
         if not link:
             problems.append((url, "entry without link"))
             continue
+        if strip_outlet:
+            link = resolve_google_news_link(link)
         try:
             canonical = canonicalize_url(link, url)
         except FetchError as error:

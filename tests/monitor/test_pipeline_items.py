@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import tomllib
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from monitor.analyse import Analyser
 from monitor.config import Config, parse_config
 from monitor.pipeline import run_once
 from nlp.kiwi import Kiwi
-from scrapers import FetchSettings
+from scrapers import FetchSettings, SourceSpec
 from scrapers.fetch import Fetcher
 
 PAGES = Path(__file__).parents[1] / "data" / "pages"
@@ -132,3 +134,69 @@ def test_outcomes_per_item_and_nothing_fetched_twice(
     assert requests["http://news.test/gone"] == 1
     rows = memory_db.execute("SELECT status, errors FROM runs ORDER BY id").fetchall()
     assert rows == [("partial", 2), ("partial", 1)]
+
+
+def _google_token(url: str) -> str:
+    payload = b"\x08\x13\x22" + bytes([len(url)]) + url.encode() + b"\xd2\x01\x00"
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+GOOGLE_FEED = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>"일산테크노밸리" - Google 뉴스</title>
+<item><title>일산테크노밸리 기업 입주 협약 - 테스트일보</title>
+<link>https://news.google.com/rss/articles/CBMiQkFVX3lxTE9wYXF1ZTE?oc=5</link>
+<pubDate>Wed, 27 Nov 2024 03:00:00 GMT</pubDate><source url="http://news.test">테스트일보</source></item>
+<item><title>고양시, 일산테크노밸리 바이오 앵커기업 유치 박차 - 경기일보</title>
+<link>https://news.google.com/rss/articles/CBMiQkFVX3lxTE9wYXF1ZTI?oc=5</link>
+<pubDate>Wed, 27 Nov 2024 04:00:00 GMT</pubDate><source url="https://www.kyeonggi.com">경기일보</source></item>
+<item><title>기사 - 테스트일보</title>
+<link>https://news.google.com/rss/articles/{_google_token("http://news.test/news/articleView.html?idxno=1")}?oc=5</link>
+<pubDate>Wed, 27 Nov 2024 02:39:00 GMT</pubDate><source url="http://news.test">테스트일보</source></item>
+</channel></rss>"""
+
+
+def test_google_news_hits_resolve_dedupe_or_keep_their_headline(
+    config: Config,
+    kiwi: Kiwi,
+    memory_db: sqlite_utils.Database,
+    clock: Callable[[], datetime],
+) -> None:
+    google = SourceSpec("google", "google_news", url="https://news.google.com/rss/search?q=x")
+    config = replace(config, sources=(config.sources[0], google))
+    requests: Counter[str] = Counter()
+    inner = _transport(requests)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        if url.startswith("https://news.google.com/rss/search"):
+            requests[url] += 1
+            return httpx.Response(200, text=GOOGLE_FEED, headers={"content-type": "text/xml"})
+        if url.startswith("https://news.google.com/rss/articles/"):
+            requests[url] += 1  # today's tokens lead to a script page, not the article
+            return httpx.Response(200, text="<html><script>go()</script></html>")
+        return inner.handle_request(request)
+
+    fetcher = Fetcher(
+        FetchSettings(per_host_delay_s=0, respect_robots=False, retries=0),
+        client=httpx.Client(transport=httpx.MockTransport(handle)),
+    )
+    analyser = Analyser(kiwi, config.entities, config.topics)
+    report = run_once(config, memory_db, fetcher=fetcher, analyser=analyser, clock=clock)
+
+    # The old-style token named the publisher URL the feed also listed: fetched once.
+    assert requests["http://news.test/news/articleView.html?idxno=1"] == 1
+    # The same outlet's same headline, found by the feed under its own URL, is not a second item.
+    assert report.skipped["same headline from another source"] == 1
+    rows = memory_db.execute(
+        "SELECT title, outlet, method, relevant, published_date FROM articles "
+        "WHERE url LIKE 'https://news.google.com/%'"
+    ).fetchall()
+    assert rows == [
+        (
+            "고양시, 일산테크노밸리 바이오 앵커기업 유치 박차",
+            "경기일보",
+            "headline",
+            1,
+            "2024-11-27",
+        )
+    ]

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from nlp.text import normalize_text
+from nlp.text import normalize_text, title_key
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,21 @@ def test_decomposed_hangul_becomes_nfc() -> None:
 def test_normalising_twice_changes_nothing() -> None:
     text = "LIH-G\u00a0룩셈부르크ㆍ고양"
     assert normalize_text(normalize_text(text)) == normalize_text(text)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "[속보] 고양시, 국립암센터와 정밀의료 협약",
+        "고양시, 국립암센터와 정밀의료 협약(종합)",
+        "고양시, 국립암센터와 정밀의료 협약 (2보)",
+        "【단독】고양시‧국립암센터와 정밀의료 협약",
+        "고양시 국립암센터와 정밀의료  협약",
+    ],
+)
+def test_title_key_ignores_labels_versions_and_punctuation(variant: str) -> None:
+    assert title_key(variant) == title_key("고양시, 국립암센터와 정밀의료 협약")
+
+
+def test_title_key_keeps_different_headlines_apart() -> None:
+    assert title_key("고양시, 국립암센터와 협약") != title_key("고양시, 국립암센터와 협약 해지")
