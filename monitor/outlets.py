@@ -66,7 +66,12 @@ def resolve_outlet(
             best = spec
     if best is not None:
         return Outlet(best.name, best.domain, best.tier)
+    name = page_outlet or entry_outlet
+    if name:
+        # A search hit behind a redirect (Google News) names its outlet: the registry knows it.
+        for spec in outlets:
+            if spec.name == name.strip():
+                return Outlet(spec.name, spec.domain, spec.tier)
     # A portal copy of an office missing from the registry still belongs to that office.
     owner = f"naver:{oid}" if oid is not None else (host or None)
-    name = page_outlet or entry_outlet
     return Outlet(name.strip() if name else None, owner, None)

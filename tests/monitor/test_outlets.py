@@ -45,3 +45,10 @@ def test_unknown_naver_office_is_not_counted_as_naver() -> None:
 
 def test_lookalike_domain_does_not_match() -> None:
     assert resolve_outlet("https://fakenewspim.com/1", OUTLETS).name is None
+
+
+def test_a_named_outlet_behind_a_redirect_gets_its_registry_tier() -> None:
+    outlet = resolve_outlet(
+        "https://news.google.com/rss/articles/CBMiabc", OUTLETS, entry_outlet="뉴스핌"
+    )
+    assert (outlet.name, outlet.domain, outlet.tier) == ("뉴스핌", "newspim.com", "internet")
