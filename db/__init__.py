@@ -19,10 +19,12 @@ from db.queries import (
     tally,
 )
 from db.store import (
+    MAX_PAGE_ATTEMPTS,
     assign_story,
     finish_run,
     iter_pages,
     known_urls,
+    mark_press_releases,
     page_body,
     record_error,
     record_source_outcome,
@@ -33,6 +35,7 @@ from db.store import (
 )
 
 __all__ = [
+    "MAX_PAGE_ATTEMPTS",
     "SCHEMA_VERSION",
     "TALLY_DIMENSIONS",
     "ArticleRecord",
@@ -52,6 +55,7 @@ __all__ = [
     "iter_pages",
     "known_urls",
     "last_digest",
+    "mark_press_releases",
     "open_database",
     "page_body",
     "record_digest",

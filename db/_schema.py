@@ -133,4 +133,9 @@ MIGRATIONS: tuple[str, ...] = (
            COALESCE(a.story_id, a.id) AS effective_story
     FROM articles a LEFT JOIN labels l ON l.article_id = a.id;
     """,
+    # 2: how often a page has been fetched, so one without an article is retried a few times
+    # (a maintenance page, a truncated body) and then left to `reprocess`.
+    """
+    ALTER TABLE pages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
+    """,
 )

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-from db._errors import NotFound, StorageError
+from db._errors import NotFound, StorageError, translate_sqlite
 
 __all__ = [
     "TALLY_DIMENSIONS",
@@ -75,6 +75,7 @@ _MEASURES = (
 )
 
 
+@translate_sqlite
 def tally(
     db: sqlite_utils.Database, by: str, start: str, end: str
 ) -> tuple[list[TallyRow], TallyRow]:
@@ -137,6 +138,7 @@ def _with_entities(db: sqlite_utils.Database, items: list[dict[str, Any]]) -> li
     return items
 
 
+@translate_sqlite
 def search_articles(
     db: sqlite_utils.Database, terms: Sequence[str], filters: SearchFilters, limit: int
 ) -> list[dict[str, Any]]:
@@ -148,7 +150,11 @@ def search_articles(
     if not filters.include_press_releases:
         where.append("role = 'coverage'")
     for term in terms:
-        where.append("(instr(title, ?) > 0 OR instr(lead, ?) > 0 OR instr(body, ?) > 0)")
+        # lower() folds Latin only (LIH-G = lih-g); Hangul has no case.
+        where.append(
+            "(instr(lower(title), lower(?)) > 0 OR instr(lower(lead), lower(?)) > 0 "
+            "OR instr(lower(body), lower(?)) > 0)"
+        )
         params += [term, term, term]
     if filters.entity:
         where.append("id IN (SELECT article_id FROM mentions WHERE entity = ?)")
@@ -175,10 +181,11 @@ def search_articles(
         "ORDER BY COALESCE(published_at, collected_at) DESC, id DESC"
     )
     if limit > 0:
-        sql += f" LIMIT {int(limit)}"
+        sql += f" LIMIT {min(int(limit), 2**63 - 1)}"
     return _with_entities(db, _rows(db, sql, params))
 
 
+@translate_sqlite
 def get_article(db: sqlite_utils.Database, article_id: int) -> dict[str, Any]:
     """One stored article with every column, its effective labels and entity ids."""
     rows = _rows(
@@ -212,6 +219,7 @@ def get_article(db: sqlite_utils.Database, article_id: int) -> dict[str, Any]:
     return item
 
 
+@translate_sqlite
 def article_mentions(db: sqlite_utils.Database, article_id: int) -> list[dict[str, Any]]:
     """An article's mentions in order of field and offset."""
     return _rows(
@@ -222,6 +230,7 @@ def article_mentions(db: sqlite_utils.Database, article_id: int) -> list[dict[st
     )
 
 
+@translate_sqlite
 def article_copies(db: sqlite_utils.Database, article_id: int) -> list[dict[str, Any]]:
     """The other articles of this article's story."""
     return _rows(
@@ -233,6 +242,7 @@ def article_copies(db: sqlite_utils.Database, article_id: int) -> list[dict[str,
     )
 
 
+@translate_sqlite
 def story_articles(
     db: sqlite_utils.Database, published_from: str, published_until: str
 ) -> list[dict[str, Any]]:
@@ -245,6 +255,7 @@ def story_articles(
     )
 
 
+@translate_sqlite
 def digest_articles(
     db: sqlite_utils.Database,
     *,
@@ -271,12 +282,14 @@ def digest_articles(
     return _with_entities(db, _rows(db, sql, params))
 
 
+@translate_sqlite
 def last_digest(db: sqlite_utils.Database) -> dict[str, Any] | None:
     """The most recent digest that was sent, if any (None: no digest has been sent yet)."""
     rows = _rows(db, "SELECT * FROM digests WHERE sent = 1 ORDER BY id DESC LIMIT 1", [])
     return rows[0] if rows else None
 
 
+@translate_sqlite
 def record_digest(
     db: sqlite_utils.Database,
     created_at: str,
@@ -295,6 +308,7 @@ def record_digest(
         )
 
 
+@translate_sqlite
 def source_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Every source's health row."""
     return _rows(

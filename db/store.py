@@ -10,14 +10,19 @@ from typing import Any
 
 import sqlite_utils
 
-from db._errors import NotFound
+from db._errors import NotFound, translate_sqlite
 from db._records import ArticleRecord, PageRecord
 
+# A page without an article is fetched again on this many runs before it is left alone.
+MAX_PAGE_ATTEMPTS = 3
+
 __all__ = [
+    "MAX_PAGE_ATTEMPTS",
     "assign_story",
     "finish_run",
     "iter_pages",
     "known_urls",
+    "mark_press_releases",
     "page_body",
     "record_error",
     "record_source_outcome",
@@ -28,6 +33,7 @@ __all__ = [
 ]
 
 
+@translate_sqlite
 def start_run(db: sqlite_utils.Database, kind: str, started_at: str) -> int:
     """Open a run row and return its id."""
     with db.conn:
@@ -38,6 +44,7 @@ def start_run(db: sqlite_utils.Database, kind: str, started_at: str) -> int:
     return int(cursor.lastrowid or 0)
 
 
+@translate_sqlite
 def finish_run(
     db: sqlite_utils.Database, run_id: int, finished_at: str, status: str, **counts: int
 ) -> None:
@@ -54,6 +61,7 @@ def finish_run(
         )
 
 
+@translate_sqlite
 def record_error(
     db: sqlite_utils.Database,
     run_id: int | None,
@@ -71,6 +79,7 @@ def record_error(
         )
 
 
+@translate_sqlite
 def record_source_outcome(
     db: sqlite_utils.Database,
     name: str,
@@ -102,25 +111,49 @@ def record_source_outcome(
             )
 
 
+@translate_sqlite
 def known_urls(db: sqlite_utils.Database, urls: Iterable[str]) -> set[str]:
-    """The subset of `urls` already stored as pages or articles."""
+    """The subset of `urls` not to fetch again: stored articles, and pages without an article
+    that have been tried MAX_PAGE_ATTEMPTS times."""
     wanted = list(dict.fromkeys(urls))
     found: set[str] = set()
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
         marks = ",".join("?" * len(chunk))
-        for table in ("pages", "articles"):
-            rows = db.execute(f"SELECT url FROM {table} WHERE url IN ({marks})", chunk)
-            found.update(r[0] for r in rows)
+        rows = db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk)
+        found.update(r[0] for r in rows)
+        rows = db.execute(
+            f"SELECT url FROM pages WHERE url IN ({marks}) AND attempts >= ?",
+            [*chunk, MAX_PAGE_ATTEMPTS],
+        )
+        found.update(r[0] for r in rows)
     return found
 
 
+@translate_sqlite
+def mark_press_releases(db: sqlite_utils.Database, urls: Iterable[str]) -> int:
+    """Make stored items of the city's press-release board press releases; how many changed."""
+    changed = 0
+    with db.conn:
+        for url in urls:
+            for table in ("pages", "articles"):
+                cursor = db.execute(
+                    f"UPDATE {table} SET role = 'press_release' "
+                    "WHERE url = ? AND role != 'press_release'",
+                    [url],
+                )
+                changed += cursor.rowcount if table == "articles" else 0
+    return changed
+
+
+@translate_sqlite
 def save_page(db: sqlite_utils.Database, page: PageRecord, run_id: int | None) -> int:
     """Store a raw page (body compressed), replacing an earlier copy of the same URL; its id."""
     with db.conn:
         return _write_page(db, page, run_id)
 
 
+@translate_sqlite
 def save_fetched_article(
     db: sqlite_utils.Database, page: PageRecord, article: ArticleRecord, run_id: int | None
 ) -> tuple[int, bool]:
@@ -137,6 +170,7 @@ def _write_page(db: sqlite_utils.Database, page: PageRecord, run_id: int | None)
     columns = ", ".join(row)
     marks = ", ".join(f":{k}" for k in row)
     updates = ", ".join(f"{k} = excluded.{k}" for k in row if k != "url")
+    updates += ", attempts = pages.attempts + 1"
     db.execute(
         f"INSERT INTO pages ({columns}) VALUES ({marks}) ON CONFLICT(url) DO UPDATE SET {updates}",
         row,
@@ -145,6 +179,7 @@ def _write_page(db: sqlite_utils.Database, page: PageRecord, run_id: int | None)
     return int(found[0])
 
 
+@translate_sqlite
 def page_body(db: sqlite_utils.Database, page_id: int) -> bytes:
     """A stored page's raw bytes."""
     row = db.execute("SELECT body_gz FROM pages WHERE id = ?", [page_id]).fetchone()
@@ -153,6 +188,7 @@ def page_body(db: sqlite_utils.Database, page_id: int) -> bytes:
     return zlib.decompress(row[0]) if row[0] is not None else b""
 
 
+@translate_sqlite
 def iter_pages(db: sqlite_utils.Database, since: str | None = None) -> Iterator[dict[str, Any]]:
     """Stored pages (without bodies), oldest first, optionally fetched on or after `since`."""
     sql = "SELECT id, url, final_url, content_type, fetched_at, source, role, entry_title, "
@@ -167,6 +203,7 @@ def iter_pages(db: sqlite_utils.Database, since: str | None = None) -> Iterator[
         yield dict(zip(names, row, strict=True))
 
 
+@translate_sqlite
 def save_article(
     db: sqlite_utils.Database, article: ArticleRecord, page_id: int | None, run_id: int | None
 ) -> tuple[int, bool]:
@@ -210,6 +247,7 @@ def _write_article(
     return article_id, created
 
 
+@translate_sqlite
 def assign_story(db: sqlite_utils.Database, article_id: int, story_id: int) -> None:
     """Put an article into a story (story ids are the id of the story's first article)."""
     with db.conn:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import sqlite_utils
 
@@ -22,13 +22,16 @@ from monitor.digest import DIGEST_FORMATS, build_digest, render_digest
 from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.periods import KST, Period, kst_day, parse_day, parse_period
 from monitor.tallies import TALLY_FORMATS, compute_tally, render_tally
-from nlp import NlpError
+from nlp import NlpError, normalize_text
 from nlp.kiwi import Kiwi
 from scrapers import ScrapeError
 
 __all__ = ["main"]
 
 Clock = Callable[[], datetime]
+
+# SQLite integers are 64-bit: a larger id cannot exist, a larger limit means no limit.
+_MAX_ID = 2**63 - 1
 
 # One port for every demo outlet (each has its own loopback address): stable URLs across runs.
 DEMO_PORT = 8765
@@ -87,8 +90,19 @@ def _err(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _print_json(value: Any, out: TextIO | None = None) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2), file=out or sys.stdout)
+def _write(text: str) -> None:
+    """Write to stdout as UTF-8 whatever the locale says (Korean Windows consoles, pipes)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+    else:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+
+
+def _print_json(value: Any) -> None:
+    _write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
 # --- run --------------------------------------------------------------------------------
@@ -173,7 +187,7 @@ def _cmd_extract(app: _App) -> int:
                 "language": article.language,
             }
             if app.args.json:
-                print(json.dumps(item, ensure_ascii=False))
+                _write(json.dumps(item, ensure_ascii=False) + "\n")
             else:
                 print(f"# {article.title}")
                 print(
@@ -234,7 +248,7 @@ def _snippet(row: dict[str, Any], terms: Sequence[str], width: int = 60) -> str:
 
 
 def _cmd_search(app: _App) -> int:
-    terms = app.args.query.split() if app.args.query else []
+    terms = normalize_text(app.args.query).split() if app.args.query else []
     filters = store.SearchFilters(
         entity=app.args.entity,
         topic=app.args.topic,
@@ -244,9 +258,11 @@ def _cmd_search(app: _App) -> int:
         since=parse_day(app.args.since).isoformat() if app.args.since else None,
         until=parse_day(app.args.until).isoformat() if app.args.until else None,
         include_irrelevant=app.args.all,
+        include_press_releases=app.args.all,
     )
     if app.args.limit < 0:
         raise UsageError("--limit must be 0 (no limit) or more")
+    app.args.limit = min(app.args.limit, _MAX_ID)
     rows = store.search_articles(app.db, terms, filters, app.args.limit)
     items = [_search_item(r, _snippet(r, terms)) for r in rows]
     if app.args.json:
@@ -265,6 +281,8 @@ def _cmd_search(app: _App) -> int:
 
 
 def _cmd_show(app: _App) -> int:
+    if not 0 < app.args.id <= _MAX_ID:
+        raise UsageError(f"no article with id {app.args.id}")
     try:
         row = store.get_article(app.db, app.args.id)
     except store.NotFound:
@@ -335,8 +353,7 @@ def _cmd_tally(app: _App) -> int:
         _print_json(tally.to_json())
     elif fmt == "csv":
         # Excel on Korean Windows needs the BOM to read UTF-8.
-        sys.stdout.buffer.write(("\ufeff" + render_tally(tally, "csv")).encode("utf-8"))
-        sys.stdout.flush()
+        _write("\ufeff" + render_tally(tally, "csv"))
     else:
         print(render_tally(tally, "table"), end="")
     return 0
@@ -345,13 +362,17 @@ def _cmd_tally(app: _App) -> int:
 def _cmd_digest(app: _App) -> int:
     if app.args.date and app.args.since_last:
         raise UsageError("give --date or --since-last, not both")
+    if app.args.send:
+        raise UsageError("--send: mailing the digest is not available yet")
     fmt = "json" if app.args.json else app.args.format
     now = app.clock()
-    until = now.isoformat(timespec="seconds")
+    until = _iso(now) or ""
     if app.args.since_last:
         last = store.last_digest(app.db)
         after = last["covered_until"] if last else None
         digest = build_digest(app.db, collected_after=after, collected_until=until)
+        # Recorded as not sent: only a sent digest moves the next --since-last forward.
+        store.record_digest(app.db, until, "since-last", None, after, until, sent=False)
     else:
         day = parse_day(app.args.date) if app.args.date else kst_day(now)
         digest = build_digest(app.db, day=day)
@@ -360,9 +381,7 @@ def _cmd_digest(app: _App) -> int:
         Path(app.args.out).write_text(text, encoding="utf-8")
         _err(f"digest written to {app.args.out}")
     else:
-        sys.stdout.write(text)
-    if app.args.send:
-        raise UsageError("--send: mailing the digest is not available yet")
+        _write(text)
     return 0
 
 
@@ -430,7 +449,7 @@ def _cmd_demo(app: _App) -> int:
             f"collected: {report.new_articles} new articles ({report.relevant} relevant) from "
             f"{report.sources_ok}/{report.sources} sources, {len(report.errors)} errors\n"
         )
-        digest = build_digest(db, collected_until=app.clock().isoformat(timespec="seconds"))
+        digest = build_digest(db, collected_until=_iso(app.clock()))
         print(render_digest(digest, "md", config, app.clock()))
         dates = db.execute(
             "SELECT MIN(published_date), MAX(published_date) FROM articles WHERE relevant = 1"
@@ -534,6 +553,10 @@ def main(
         return int(args.handler(app))
     except (MonitorError, StorageError, NlpError, ScrapeError) as exc:
         _err(f"monitor: error: {_reason(exc)}")
+        return 1
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        _err(f"monitor: error: {exc.strerror or exc}{where}")
         return 1
     except KeyboardInterrupt:
         _err("monitor: interrupted")

@@ -37,6 +37,13 @@ def parse_day(text: str) -> date:
 
 def parse_period(text: str) -> Period:
     """Parse one of the period forms of DESIGN.md."""
+    try:
+        return _parse_period(text)
+    except ValueError:  # year 0, day 31 of a 30-day month ...
+        raise UsageError(f"bad period {text!r}: no such date") from None
+
+
+def _parse_period(text: str) -> Period:
     value = text.strip()
     if ".." in value:
         first, _, last = value.partition("..")

@@ -18,7 +18,7 @@ import sqlite_utils
 import db as store
 from monitor.analyse import Analyser, Analysis
 from monitor.config import Config
-from monitor.errors import StageError, translate_errors
+from monitor.errors import StageError, describe_error, translate_errors
 from monitor.outlets import resolve_outlet
 from monitor.periods import KST, kst_day
 from nlp import Article, Decoded, normalize_text, title_key
@@ -29,6 +29,7 @@ from scrapers import (
     FeedEntry,
     Fetched,
     FetchError,
+    ScrapeError,
     SourceError,
     SourceResult,
     SourceSkipped,
@@ -150,6 +151,7 @@ def run_once(
 
         _drop_headline_twins(config, entries, run)
         known = store.known_urls(db, entries)
+        store.mark_press_releases(db, [u for u in known if entries[u].role == "press_release"])
         run.skipped["already stored"] += len(known)
         todo = [e for url, e in entries.items() if url not in known]
         say(f"{len(entries)} candidates, {len(todo)} new")
@@ -165,13 +167,13 @@ def run_once(
                 continue
             run.fetched += 1
             _store_item(config, db, analyser, run, entry, result)
-    except KeyboardInterrupt:
+    except BaseException as exc:
         # Everything stored so far is committed; the run row says how far it got.
         store.finish_run(
             db,
             run_id,
             _iso(clock()),
-            "interrupted",
+            "interrupted" if isinstance(exc, KeyboardInterrupt | SystemExit) else "failed",
             sources=len(specs),
             fetched=run.fetched,
             new_articles=run.new_articles,
@@ -229,6 +231,10 @@ def _gather(
             return collect_source(spec, fetcher)
         except SourceError as exc:  # SourceSkipped included: an outcome, not a crash
             return exc
+        except ScrapeError as exc:
+            return SourceError(spec.name, describe_error(exc))
+        except Exception as exc:  # a defect in one source must not stop the others
+            return SourceError(spec.name, f"internal error: {type(exc).__name__}: {exc}")
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = [pool.submit(collect, spec) for spec in specs]
@@ -276,10 +282,11 @@ def _drop_headline_twins(config: Config, entries: dict[str, FeedEntry], run: _Ru
     for entry in entries.values():
         if not is_google_news_link(entry.url) and entry.title:
             outlet = resolve_outlet(entry.url, config.outlets, None, entry.outlet)
-            seen.add((outlet.name, title_key(entry.title)))
+            if outlet.name:
+                seen.add((outlet.name, title_key(entry.title)))
     for url in [u for u, e in entries.items() if is_google_news_link(u)]:
         entry = entries[url]
-        if entry.title and (entry.outlet, title_key(entry.title)) in seen:
+        if entry.title and entry.outlet and (entry.outlet, title_key(entry.title)) in seen:
             del entries[url]
             run.skipped["same headline from another source"] += 1
 
@@ -346,8 +353,9 @@ def process_page(
         with translate_errors("store", entry.url):
             store.save_page(db, page, run_id)
         raise
-    analysis = analyser.analyse(article.title, article.body)
-    record = build_record(config, db, entry, article, analysis, decoded, now)
+    with translate_errors("analyse", entry.url):
+        analysis = analyser.analyse(article.title, article.body)
+        record = build_record(config, db, entry, article, analysis, decoded, now)
     with translate_errors("store", entry.url):
         article_id, created = store.save_fetched_article(db, page, record, run_id)
     return article_id, created, analysis.relevant

@@ -190,6 +190,8 @@ class Fetcher:
             raise _Retryable(_connect_reason(error), None) from error
         except httpx.HTTPError as error:
             raise FetchError(url, type(error).__name__) from error
+        except (httpx.InvalidURL, UnicodeError, ValueError) as error:
+            raise FetchError(url, f"malformed URL: {error}") from error
 
     def fetch_many(self, urls: Iterable[str]) -> Iterator[tuple[str, Fetched | FetchError]]:
         """Fetch many URLs on a thread pool, yielding each result as it completes."""

@@ -22,12 +22,18 @@ def _is_tracking(name: str) -> bool:
 
 def canonicalize_url(url: str, base: str | None = None) -> str:
     """Return one stable form of an article URL (resolving it against `base` when relative)."""
-    absolute = urljoin(base, url.strip()) if base else url.strip()
-    parts = urlsplit(absolute)
+    try:
+        absolute = urljoin(base, url.strip()) if base else url.strip()
+        parts = urlsplit(absolute)
+        port = parts.port
+        host = (parts.hostname or "").lower()
+        if host:
+            host.encode("idna")  # a label that cannot go on the wire (a..b) fails here, not later
+    except (ValueError, UnicodeError):
+        raise FetchError(url, "malformed URL") from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
         raise FetchError(url, "unsupported scheme")
-    host = (parts.hostname or "").lower()
     if not host:
         raise FetchError(url, "no host")
     query = [
@@ -43,7 +49,6 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
             return f"https://n.news.naver.com/mnews/article/{segments[1]}/{segments[2]}"
         if "oid" in params and "aid" in params:
             return f"https://n.news.naver.com/mnews/article/{params['oid']}/{params['aid']}"
-    port = parts.port
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -280,3 +281,28 @@ def test_extract_json_one_object_per_page(
     assert item["method"].startswith("cms:")
     assert item["published_at"].endswith("+09:00")
     assert err.strip() == "missing.html: no such file"
+
+
+def test_search_query_is_normalised_like_the_stored_text(
+    workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
+) -> None:
+    decomposed = unicodedata.normalize("NFD", "정밀의료")
+    code, out, _ = _run(workspace, capsys, clock, "search", decomposed, "--json")
+    assert code == 0
+    assert len(json.loads(out)) == 2
+
+
+def test_out_of_range_and_unwritable_inputs_are_one_line_errors(
+    workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
+) -> None:
+    code, _, err = _run(workspace, capsys, clock, "show", "99999999999999999999")
+    assert (code, err.strip()) == (1, "monitor: error: no article with id 99999999999999999999")
+    code, out, _ = _run(
+        workspace, capsys, clock, "search", "--all", "--limit", "100000000000000000000", "--json"
+    )
+    assert code == 0 and len(json.loads(out)) == 4  # three articles and the city's release
+    code, _, err = _run(
+        workspace, capsys, clock, "digest", "--date", "2024-11-27", "--out", "/nonexistent/d.md"
+    )
+    assert code == 1
+    assert err.startswith("monitor: error:") and err.count("\n") == 1

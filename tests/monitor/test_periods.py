@@ -29,7 +29,8 @@ def test_period_forms(text: str, start: date, end: date) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["2024H3", "2024-13", "2024-W60", "yesterday", "2024-12-31..2024-01-01"]
+    "text",
+    ["2024H3", "2024-13", "2024-W60", "yesterday", "2024-12-31..2024-01-01", "0000", "0000H1"],
 )
 def test_bad_periods_are_usage_errors(text: str) -> None:
     with pytest.raises(UsageError, match=r"period|date"):

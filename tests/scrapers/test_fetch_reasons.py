@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from scrapers import FetchError, FetchSettings
+from scrapers import FetchError, FetchSettings, canonicalize_url
 from scrapers.fetch import Fetcher
 
 SETTINGS = FetchSettings(per_host_delay_s=0, retries=1, backoff_s=0.01)
@@ -50,3 +50,9 @@ def test_api_calls_skip_robots_but_pages_obey_it() -> None:
         fetcher.fetch("https://openapi.example/v1/search/news.json")
     fetched = fetcher.fetch("https://openapi.example/v1/search/news.json", crawl=False)
     assert fetched.status == 200
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "http://a..b/x", "http://xn--한국.kr/"])
+def test_malformed_urls_are_fetch_errors_not_crashes(url: str) -> None:
+    with pytest.raises(FetchError, match="malformed URL"):
+        canonicalize_url(url)
