@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import re
@@ -124,9 +125,39 @@ def measure_korean_metadata() -> tuple[float, float]:
     return titles / max(1, total), dates / max(1, total)
 
 
+def method_of(html: str, url: str) -> str:
+    """Name of the strategy our extractor used, or the error class when it declined."""
+    try:
+        return extract_article(html, url).method
+    except NlpError as error:
+        return type(error).__name__
+
+
+def print_worst(pages: list[tuple[str, str, str]], count: int, peers: dict[str, Extractor]) -> None:
+    """Print the count lowest-F1 pages for us with P/R, method, and the peers' F1."""
+    rows = []
+    for html, url, gold in pages:
+        precision, recall = score_page(run_ours(html, url), gold)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows.append((f1, precision, recall, url, html, gold))
+    rows.sort(key=lambda row: row[0])
+    for f1, precision, recall, url, html, gold in rows[:count]:
+        peer_scores = []
+        for name, extractor in peers.items():
+            peer_p, peer_r = score_page(extractor(html, url), gold)
+            peer_f1 = 2 * peer_p * peer_r / (peer_p + peer_r) if peer_p + peer_r else 0.0
+            peer_scores.append(f"{name}={peer_f1:.2f}")
+        line = f"  F1 {f1:.3f} P {precision:.3f} R {recall:.3f} {method_of(html, url):<16}"
+        print(f"{line} {url} {' '.join(peer_scores)}")
+
+
 def main() -> None:
     """Print one row per dataset and extractor, then our Korean title and date accuracy."""
-    extractors: dict[str, Extractor] = {"press-monitor": run_ours, **load_trafilatura()}
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--worst", type=int, default=0, help="list the N lowest-F1 pages")
+    args = parser.parse_args()
+    peers = load_trafilatura()
+    extractors: dict[str, Extractor] = {"press-monitor": run_ours, **peers}
     header = f"{'dataset':<14} {'extractor':<16} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6}"
     print(f"{header} {'med ms':>7} {'p95 ms':>7}")
     for dataset, pages in load_sets().items():
@@ -134,6 +165,9 @@ def main() -> None:
             p, r, f1, median, p95 = measure(extractor, pages)
             row = f"{dataset:<14} {name:<16} {len(pages):>5} {p:6.3f} {r:6.3f} {f1:6.3f}"
             print(f"{row} {median:7.1f} {p95:7.1f}")
+        if args.worst:
+            print(f"{dataset}: {args.worst} lowest-F1 pages for press-monitor")
+            print_worst(pages, args.worst, {"traf": peers["trafilatura"]} if peers else {})
     title_share, date_share = measure_korean_metadata()
     print(f"korean-pages press-monitor: title accuracy {title_share:.2f}, date {date_share:.2f}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from selectolax.lexbor import LexborNode as Node
 
 from nlp._dates import KST, parse_bare_date, parse_iso, parse_visible_dates, reconcile
 from nlp._errors import ExtractionError, NoArticleError
+from nlp._extract_guard import check_nesting
 from nlp._records import Article
 from nlp.text import normalize_text
 
@@ -44,9 +46,50 @@ _JUNK_HINT = re.compile(
     r"(^|[\s_-])(ad|ads|advert\w*|banner|related|relation|recommend\w*|share|sns|social|font|"
     r"copyright|reporter|byline|caption|photo_?desc|img_?desc|end_photo\w*|comment\w*|popular|"
     r"ranking|rank|most|"
-    r"subscribe|newsletter|tag|tags|keyword|sidebar|sub_?news|more_?news|promotion|sponsor)([\s_-]|$)",
+    r"subscribe|newsletter|tag|tags|keyword|sidebar|sub_?news|more_?news|promotion|sponsor|"
+    r"cookies?|consent|gdpr|privacy|cta|promo|trending)([\s_-]|$)",
     re.I,
 )
+_CONTENT_HINT = re.compile(r"(^|[\s_-])(article|entry|story)([\s_-]|$)", re.I)
+# Inline elements whose text continues the paragraph around them.
+_INLINE_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "big",
+        "cite",
+        "code",
+        "em",
+        "font",
+        "i",
+        "ins",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "tt",
+        "u",
+        "var",
+        "wbr",
+    ]
+)
+# Same-class pieces merged at most: no story is cut finer, and each check costs time.
+_MAX_PARTS = 60
+_BLOCK_TAGS = "div, p, table, ul, ol, section, article, blockquote, h1, h2, h3, h4, h5, h6"
+_SCORED_TAGS = "p, div, td, section, article, blockquote, span, font"
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _BLOCK_BREAK = re.compile(
     r"<\s*(?:br|/?p|/?div|/?li|/?ul|/?ol|/?h[1-6]|/?tr|/?table|/?blockquote|/?section|/?article)\b[^>]*>",
     re.I,
@@ -108,7 +151,7 @@ def _iter_jsonld(tree: HTMLParser) -> Iterator[dict[str, object]]:
     for script in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(script.text() or "", strict=False)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # hostile nesting overflows the decoder
             continue
         stack: list[object] = [data]
         while stack:
@@ -150,6 +193,12 @@ def _strip_title_tail(title: str, outlet: str | None) -> str:
     return title.strip()
 
 
+def _hint_of(node: Node) -> str:
+    """Class and id of a node as words; camelCase names ("newsCaption") split like kebab ones."""
+    raw = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+    return _CAMEL_BOUNDARY.sub(" ", raw)
+
+
 def _node_lines(node: Node) -> list[str]:
     """Return the node's text as lines, one per block element, with junk subtrees removed."""
     html = node.html or ""
@@ -157,9 +206,14 @@ def _node_lines(node: Node) -> list[str]:
     for junk in fragment.css(_JUNK_TAGS):
         junk.decompose()
     for element in fragment.css("[class], [id]"):
-        hint = f"{element.attributes.get('class') or ''} {element.attributes.get('id') or ''}"
+        hint = _hint_of(element)
         if _JUNK_HINT.search(hint) and element.tag not in ("html", "body"):
             element.decompose()
+    for block in fragment.css("p, li"):
+        # A paragraph that is all links is an in-body "read more" teaser, not prose.
+        text_len = len(block.text(strip=True))
+        if 0 < text_len < 200 and _link_density(block) > 0.8:
+            block.decompose()
     body = fragment.body or fragment.root
     inner = body.html if body is not None else ""
     text = HTMLParser(_BLOCK_BREAK.sub("\n<br>\n", inner or "")).text(separator="")
@@ -199,7 +253,10 @@ def _clean_lines(lines: list[str]) -> tuple[list[str], list[str], list[str], str
             or _CAPTION.search(line)
         ):
             continue
-        if _WIDGET.match(line) or (_SUBSCRIBE.search(line) and len(line) < 120):
+        # Widget labels are short; prose that merely mentions one is kept.
+        if (_WIDGET.search(line) and len(line) < 60) or (
+            _SUBSCRIBE.search(line) and len(line) < 120
+        ):
             continue
         kept.append(line)
     return _split_translation(kept, authors, flags)
@@ -241,6 +298,11 @@ def _split_deck(paragraphs: list[str]) -> tuple[tuple[str, ...], list[str]]:
 
 def _text_paragraphs(text: str) -> list[str]:
     """Split a plain-text article body into paragraphs."""
+    # Some CMSs put the body into JSON-LD entity-escaped, even twice ("&amp;quot;", "&lt;p&gt;").
+    for _ in range(2):
+        if not _ENTITY.search(text):
+            break
+        text = html_lib.unescape(text)
     if "<" in text and re.search(r"<\s*(p|br|div)\b", text, re.I):
         return _node_lines(HTMLParser(text).body or HTMLParser(text).root)  # type: ignore[arg-type]
     return [line for line in (_clean(raw) for raw in re.split(r"\n+", text)) if line]
@@ -270,7 +332,8 @@ def _check_jsonld_complete(lines: list[str] | None, tree: HTMLParser) -> list[st
 
 def _best_container(tree: HTMLParser, selector: str) -> Node | None:
     """Return the matching node with the most text."""
-    nodes = tree.css(selector)
+    # A site may put the id on <body> itself; that names the page, not the article.
+    nodes = [node for node in tree.css(selector) if node.tag not in ("html", "body")]
     if not nodes:
         return None
     return max(nodes, key=lambda n: len(n.text(strip=True)))
@@ -285,11 +348,17 @@ def _link_density(node: Node) -> float:
 
 def _hint_factor(node: Node) -> float:
     """Down-weight comment, sidebar and related-news containers named so in class or id."""
-    current: Node | None = node
-    for _ in range(3):
+    own = _hint_of(node)
+    if _JUNK_HINT.search(own):
+        return 0.2
+    # A node naming itself the content outranks a layout wrapper's hint ("l-sidebar-fixed").
+    if _CONTENT_HINT.search(own):
+        return 1.0
+    current = node.parent
+    for _ in range(2):
         if current is None:
             break
-        hint = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}"
+        hint = _hint_of(current)
         if _JUNK_HINT.search(hint):
             return 0.2
         current = current.parent
@@ -309,43 +378,184 @@ def _add_score(
         target = target.parent
 
 
+def _text_runs(block: Node) -> tuple[list[str], bool]:
+    """A block's own text runs (split at <br> and child blocks) and whether it has child blocks."""
+    runs: list[str] = []
+    current: list[str] = []
+    has_block = False
+    for child in block.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            current.append(child.text_content or "")
+        elif tag in _INLINE_TAGS and child.css_first(_BLOCK_TAGS) is None:
+            current.append(child.text() or "")
+        elif tag in ("-comment", "script", "style", "noscript", "template"):
+            continue
+        else:
+            has_block = has_block or tag != "br"
+            runs.append(" ".join(current))
+            current = []
+    runs.append(" ".join(current))
+    return [" ".join(run.split()) for run in runs if run.strip()], has_block
+
+
+def _paragraph_score(text: str) -> float:
+    """Prose weight of one paragraph: length, commas, and a finished sentence."""
+    score = 1 + min(len(text) / 100, 3) + min(text.count(","), 10) * 0.3
+    if _KOREAN_ENDING.search(text) or re.search(r"[.!?][\"”’']?$", text):
+        score += 2
+    return score
+
+
 def _strategy_generic(tree: HTMLParser) -> list[str] | None:
     """Body from the DOM node with the densest prose (paragraph count, endings, few links)."""
     scores: dict[int, float] = {}
     nodes: dict[int, Node] = {}
-    for block in tree.css("p, div, td, section, article, span, font"):
-        if block.tag == "p":
-            chunks = [block.text(strip=True)]
-            target = block.parent
-        else:
-            # Old Korean CMSs put the body as bare text with <br> directly inside a div or td:
-            # each direct text run counts as one paragraph of that element.
-            chunks = [
-                (child.text_content or "").strip()
-                for child in block.iter(include_text=True)
-                if child.tag == "-text"
-            ]
-            target = block
-        for text in chunks:
+    credits: list[tuple[Node, float, int]] = []
+    order: dict[int, int] = {}
+    for block in tree.css(_SCORED_TAGS):
+        runs, has_block = _text_runs(block)
+        if block.tag in _INLINE_TAGS and not has_block:
+            # Its text already counts in the enclosing block's runs.
+            continue
+        # A leaf block holding one run is a paragraph (a <p>, or a <div> used as one): it
+        # credits its container. Old Korean CMSs put the whole body as <br>-separated text
+        # runs in one div or td, which then is the container itself.
+        target = block.parent if block.tag == "p" or (not has_block and len(runs) == 1) else block
+        for text in runs:
             if len(text) < 25:
                 continue
-            score = 1 + min(len(text) / 100, 3) + min(text.count(","), 10) * 0.3
-            if _KOREAN_ENDING.search(text) or re.search(r"[.!?][\"”’']?$", text):
-                score += 2
+            score = _paragraph_score(text)
             _add_score(scores, nodes, target, score)
+            if target is not None:
+                credits.append((target, score, len(text)))
+                # Document position of the first paragraph, for the container and its parent.
+                for ranked in (target, target.parent):
+                    if ranked is not None:
+                        order.setdefault(ranked.mem_id, len(order))
     if not scores:
         return None
     # Link density is costly on big nodes, so only the best raw scores are re-weighted by it.
     shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[:8]
-    ranked = sorted(
-        shortlist,
-        key=lambda k: scores[k] * (1 - _link_density(nodes[k])) * _hint_factor(nodes[k]),
-        reverse=True,
-    )
-    best = nodes[ranked[0]]
-    if scores[ranked[0]] < 10:
+    weighted = {
+        key: scores[key] * (1 - _link_density(nodes[key])) * _hint_factor(nodes[key])
+        for key in shortlist
+    }
+    best = max(shortlist, key=weighted.__getitem__)
+    parts = _split_parts(nodes, scores, order, best, weighted[best])
+    # Two real paragraphs make an article, even when each sits in its own card; so does one
+    # long one (short notices, blog posts).
+    part_ids = set(parts)
+    inside = [
+        (score, length)
+        for target, score, length in credits
+        if part_ids.intersection(_lineage(target))
+    ]
+    total = sum(score for score, _ in inside)
+    longest = max((length for _, length in inside), default=0)
+    if total < 10 and not (longest >= 400 and weighted[best] >= 6):
         return None
-    return _node_lines(best)
+    # A section front: one list of cards, or many same-class cards each under a linked title.
+    if any(_is_teaser_list(nodes[key]) for key in parts) or (
+        len(parts) >= 4 and sum(_has_title_link(nodes[key]) for key in parts) >= 0.6 * len(parts)
+    ):
+        return None
+    return [line for key in parts for line in _node_lines(nodes[key])]
+
+
+def _has_title_link(card: Node) -> bool:
+    """Tell whether a block holds a link that fills its own line (a teaser's headline)."""
+    for link in card.css("a"):
+        parent = link.parent
+        text = link.text(strip=True)
+        if not text or parent is None:
+            continue
+        if parent.text(strip=True) == text:
+            return True
+        # A link among blocks with no loose text around it also stands on its own line.
+        if parent.mem_id == card.mem_id and not any(
+            child.tag == "-text" and (child.text_content or "").strip()
+            for child in card.iter(include_text=True)
+        ):
+            return True
+    return False
+
+
+def _is_teaser_list(container: Node) -> bool:
+    """Tell whether a container is a section front's list: repeated cards with linked titles."""
+    cards: dict[tuple[str, str], int] = {}
+    children = 0
+    for child in container.iter():
+        if child.tag in ("script", "style", "br", "hr", "-comment"):
+            continue
+        children += 1
+        if child.tag in ("div", "li", "article", "section") and _has_title_link(child):
+            key = (child.tag, child.attributes.get("class") or "")
+            cards[key] = cards.get(key, 0) + 1
+    most = max(cards.values(), default=0)
+    return most >= 4 and most >= 0.6 * children
+
+
+def _lineage(node: Node) -> list[int]:
+    """mem_ids of the node and all its ancestors."""
+    ids: list[int] = []
+    current: Node | None = node
+    while current is not None:
+        ids.append(current.mem_id)
+        current = current.parent
+    return ids
+
+
+def _in_page_chrome(node: Node) -> bool:
+    """Tell whether node sits in the page's footer, header, navigation, aside or a form."""
+    current = node.parent
+    while current is not None:
+        if current.tag in ("footer", "header", "nav", "aside", "form"):
+            return True
+        current = current.parent
+    return False
+
+
+def _split_parts(
+    nodes: dict[int, Node],
+    scores: dict[int, float],
+    order: dict[int, int],
+    best: int,
+    best_weight: float,
+) -> list[int]:
+    """The best node plus the other pieces of a body split across same-class containers."""
+    node = nodes[best]
+    klass = (node.attributes.get("class") or "").strip()
+    if not klass:
+        return [best]
+    parts = [best]
+    # Ids of the kept parts and of their ancestors, so nesting checks stay linear on big pages.
+    kept = {best}
+    around = set(_lineage(node))
+    for key, other in nodes.items():
+        # Templates cut long stories into sections (around ads, pull quotes) that share the
+        # body's tag and class; teasers sharing it are dropped by score and link density.
+        if (
+            len(parts) >= _MAX_PARTS
+            or key in around
+            or other.tag != node.tag
+            or (other.attributes.get("class") or "").strip() != klass
+            or scores[key] < 0.1 * best_weight
+        ):
+            continue
+        lineage = _lineage(other)
+        if kept.intersection(lineage):
+            continue
+        # A piece inside a comment or sidebar box is a reader post reusing the class, not a part.
+        if (
+            _hint_factor(other) == 1.0
+            and not _in_page_chrome(other)
+            and scores[key] * (1 - _link_density(other)) >= 0.1 * best_weight
+        ):
+            parts.append(key)
+            kept.add(key)
+            around.update(lineage)
+    return sorted(parts, key=lambda key: order.get(key, 0))
 
 
 def _next_f_text(html: str) -> str:
@@ -376,7 +586,7 @@ def _strategy_nextjs(tree: HTMLParser, html: str) -> list[str] | None:
     if data_node is not None:
         try:
             stack: list[object] = [json.loads(data_node.text() or "")]
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             stack = []
         while stack:
             item = stack.pop()
@@ -415,7 +625,7 @@ def _text_without_sidebars(node: Node) -> str:
     """Text of a node with popular-news, related and ranking boxes removed (their dates mislead)."""
     fragment = HTMLParser(node.html or "")
     for element in fragment.css("[class], [id]"):
-        hint = f"{element.attributes.get('class') or ''} {element.attributes.get('id') or ''}"
+        hint = _hint_of(element)
         if _JUNK_HINT.search(hint) and element.tag not in ("html", "body"):
             element.decompose()
     root = fragment.body or fragment.root
@@ -516,6 +726,7 @@ def _find_authors(tree: HTMLParser) -> list[str]:
 
 def extract_article(html: str, url: str) -> Article:
     """Return the article on the page, choosing the best strategy; raise if there is none."""
+    check_nesting(html)
     try:
         tree = HTMLParser(html)
     except (ValueError, TypeError) as error:
@@ -611,6 +822,7 @@ def extract_article(html: str, url: str) -> Article:
 
 def extract_fragment(fragment_html: str, url: str, title: str) -> Article:
     """The article in an HTML fragment known to be its body (a feed's `content:encoded`)."""
+    check_nesting(fragment_html)
     try:
         tree = HTMLParser(f"<html><body>{fragment_html}</body></html>")
     except (ValueError, TypeError) as error:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from nlp._dates import KST
-from nlp._errors import NoArticleError
+from nlp._errors import ExtractionError, NoArticleError
+from nlp._extract_guard import check_nesting
 from nlp.decode import decode_page
-from nlp.extract import extract_article
+from nlp.extract import extract_article, extract_fragment
 from nlp.text import normalize_text
 
 PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
@@ -191,3 +195,226 @@ def test_legacy_table_layout_in_euc_kr_with_bare_text_body() -> None:
     assert article.authors == ("김옛날",)
     assert "무단전재" not in article.body and "다른 기사" not in article.body
     assert article.published_at == datetime(2018, 8, 25, 15, 24, tzinfo=KST)
+
+
+# Prose written for the synthetic pages below: Korean sentences with real endings.
+PROSE = (
+    "서울시는 내년부터 심야버스 노선을 두 배로 늘리고, 배차 간격도 평균 20분에서 "
+    "12분으로 줄이기로 했다고 27일 밝혔다.",
+    "이번 조치로 야간 근무자와 자영업자, 대리운전 기사의 귀갓길 불편이 크게 줄어들 "
+    "것으로 기대된다고 시 관계자는 설명했다.",
+    "다만 운전기사 확보와 연간 150억원 규모의 예산 마련이 과제로 남아 있어, 다음 달 "
+    "시의회 예산 심사 결과가 주목된다.",
+)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   \n\t",
+        bytes(range(256)).decode("latin-1") * 40,
+        "\x00" * 500 + "<p>" + "\x00" * 50,
+        "<div>" * 100_000 + "본문" * 200 + "</div>" * 100_000,
+        "<b>" * 60_000 + "본문" * 200,
+        "<ul><li>" * 5_000 + "본문" * 200,
+        '<script type="application/ld+json">' + "[" * 100_000 + "</script><p>짧다</p>",
+        '<script id="__NEXT_DATA__">' + "[" * 100_000 + "]" * 100_000 + "</script>",
+        "<!--" + "주석" * 500,
+        "<div " + 'a="b" ' * 50_000 + ">본문</div>",
+        "<p>\ud800깨진 글자</p>" * 50,
+    ],
+    ids=[
+        "empty",
+        "whitespace",
+        "binary",
+        "nul-bytes",
+        "nested-divs",
+        "nested-inline",
+        "nested-lists",
+        "deep-jsonld",
+        "deep-next-data",
+        "open-comment",
+        "huge-tag",
+        "lone-surrogate",
+    ],
+)
+def test_malformed_input_raises_only_extraction_errors(html: str) -> None:
+    with pytest.raises(ExtractionError):
+        extract_article(html, "u")
+    # Declining is fine; any other exception is the defect.
+    with contextlib.suppress(ExtractionError):
+        extract_fragment(html, "u", "제목")
+
+
+def test_five_megabyte_page_extracts_in_bounded_time() -> None:
+    # Thousands of same-class boxes holding prose stress the merging of split bodies.
+    filler = "".join(f'<div class="box"><p>{PROSE[i % 3]}</p></div>' for i in range(6_000))
+    filler += '<div class="box"><p>목록 항목</p></div>' * 40_000
+    body = "".join(f"<p>{text}</p>" for text in PROSE * 2)
+    html = f"<html><body>{filler}<div class='box'>{body}</div>{filler}</body></html>"
+    assert len(html.encode("utf-8")) > 5_000_000
+    start = time.perf_counter()
+    article = extract_article(html, "u")
+    assert time.perf_counter() - start < 10
+    assert article.paragraphs
+
+
+def test_nesting_guard_passes_real_depths_and_stops_hostile_ones() -> None:
+    check_nesting("<div>" * 500 + "</div>" * 500)
+    # Paragraphs and list items close implicitly, so runs of them never deepen the tree.
+    check_nesting("<p>" * 10_000 + "<li>" * 10_000)
+    with pytest.raises(ExtractionError):
+        check_nesting("<section>" * 3_001)
+
+
+def test_generic_joins_paragraphs_held_in_inline_spans() -> None:
+    # Blog editors wrap each paragraph in <div><span style>…</span></div>.
+    paragraphs = "".join(
+        f'<div><span style="font-size:small"><span>{text}</span></span></div>' for text in PROSE
+    )
+    html = (
+        "<html><body><div class='menu'><a href='/'>홈</a></div>"
+        f"<div class='post-body'>{paragraphs}</div></body></html>"
+    )
+    article = extract_article(html, "u")
+    assert article.method == "generic"
+    assert article.paragraphs == PROSE
+
+
+def test_cms_id_on_body_element_falls_through_to_generic() -> None:
+    links = "".join(f"<p><a href='/{i}'>계열사 링크 {i}번 바로가기 안내</a></p>" for i in range(40))
+    story = "".join(f"<p>{text}</p>" for text in PROSE)
+    html = (
+        f"<html><body id='article_body'><div class='corp'>{links}</div>"
+        f"<div class='story'>{story}</div></body></html>"
+    )
+    article = extract_article(html, "u")
+    assert article.method == "generic"
+    assert "계열사" not in article.body
+    assert len(article.paragraphs) == 3
+
+
+def test_cookie_consent_banner_is_not_the_article() -> None:
+    banner = (
+        "<div class='privacy-consent'><p>We use cookies and other tracking technologies to "
+        "improve your browsing experience, show personalized content, analyze site traffic, "
+        "and understand where our audience is coming from. To find out more, please read our "
+        "Cookie Policy and Privacy Policy, which have been updated.</p><p>By choosing I Accept, "
+        "you consent to our use of cookies, trackers, and other technologies.</p></div>"
+    )
+    story = "".join(f"<p>{text}</p>" for text in PROSE)
+    article = extract_article(f"<html><body>{banner}<div>{story}</div></body></html>", "u")
+    assert "cookies" not in article.body
+    assert article.paragraphs == PROSE
+
+
+def test_layout_wrapper_named_sidebar_does_not_sink_the_article_but_comments_do() -> None:
+    story = "".join(f"<p>{text}</p>" for text in PROSE)
+    comments = "".join(
+        f"<div class='comment'><div class='content'><p>{text} 댓글 {i}</p></div></div>"
+        for i, text in enumerate(PROSE * 3)
+    )
+    # An unlabelled box of two paragraphs beats the article only if the wrapper's hint sinks it.
+    about = "".join(f"<p>{text} 필자 소개.</p>" for text in PROSE[:2])
+    html = (
+        "<html><body><div class='l-sidebar-fixed'><div class='main-col'>"
+        f"<div class='entry-body'>{story}</div></div></div>"
+        f"<div class='comments'>{comments}</div><div class='box'>{about}</div></body></html>"
+    )
+    article = extract_article(html, "u")
+    assert article.paragraphs == PROSE
+
+
+def test_single_long_paragraph_notice_is_an_article() -> None:
+    text = " ".join(PROSE * 3)
+    nav = "".join(f"<li><a href='/{i}'>메뉴 {i}</a></li>" for i in range(20))
+    html = (
+        f"<html><body><ul>{nav}</ul><div class='col'><p class='title'>공지</p>"
+        f"<small>2024-11-27</small><br>{text}<br><br></div></body></html>"
+    )
+    article = extract_article(html, "u")
+    assert article.paragraphs == (text,)
+
+
+def test_body_split_across_same_class_sections_is_joined_in_order() -> None:
+    first = "".join(f"<p>{text}</p>" for text in PROSE)
+    second = "".join(f"<p>{text} 후속 문단이다.</p>" for text in PROSE[:2])
+    teaser = "<p><a href='/x'>다른 기사 제목이 길게 이어지는 추천 목록 항목이다.</a></p>"
+    html = (
+        f"<html><body><div class='grid'><div class='story-part'>{first}</div></div>"
+        "<div class='ad-slot'>광고</div>"
+        f"<div class='grid'><div class='story-part'>{second}</div></div>"
+        f"<div class='story-part'>{teaser * 3}</div></body></html>"
+    )
+    article = extract_article(html, "u")
+    assert article.paragraphs[:3] == PROSE
+    assert article.paragraphs[3:] == tuple(f"{text} 후속 문단이다." for text in PROSE[:2])
+
+
+def test_camel_case_caption_and_link_only_teasers_leave_the_body() -> None:
+    caption = "<span class='newsCaption'>시민들이 심야버스를 기다리고 있다</span>"
+    rest = "".join(f"<p>{text}</p>" for text in PROSE[1:])
+    html = (
+        "<html><body><div class='text-description'>"
+        f"<p>{PROSE[0]}</p><div class='photo'>{caption}</div>{rest}"
+        "<p><a href='/a'>다른 기사: 지하철 막차 연장 검토</a></p>"
+        "<ul><li><a href='/b'>심야 택시 호출료 인상</a></li></ul>"
+        "</div></body></html>"
+    )
+    article = extract_article(html, "u")
+    assert article.paragraphs == PROSE
+
+
+@pytest.mark.parametrize(
+    "escape",
+    [
+        lambda text: f"&lt;p&gt;{text}&lt;/p&gt;",
+        lambda text: text.replace("다.", "다.&amp;quot;") + "\n",
+    ],
+    ids=["escaped-markup", "double-escaped-quotes"],
+)
+def test_jsonld_body_with_entity_escapes_is_unescaped(escape: Callable[[str], str]) -> None:
+    body = "".join(escape(text) for text in PROSE)
+    data = {"@type": "NewsArticle", "headline": "심야버스 확대", "articleBody": body}
+    html = (
+        f'<html><head><script type="application/ld+json">{json.dumps(data)}</script></head>'
+        "<body><p>요약</p></body></html>"
+    )
+    article = extract_article(html, "u")
+    assert article.method == "jsonld"
+    assert "&" not in article.body and "<" not in article.body
+    assert [words(p) for p in article.paragraphs] == [words(p) for p in PROSE]
+
+
+@pytest.mark.parametrize("layout", ["heading-and-paragraph", "link-and-div"])
+def test_section_front_with_summaries_is_not_an_article(layout: str) -> None:
+    cards = []
+    for index, summary in enumerate(PROSE * 3):
+        title = f"<a href='/news/{index}'>오늘의 주요 기사 제목 {index}</a>"
+        if layout == "heading-and-paragraph":
+            cards.append(
+                f"<div class='card'><h3>{title}</h3><p class='summary'>{summary}</p></div>"
+            )
+        else:
+            cards.append(f"<div class='card'>{title}<div class='summary'>{summary}</div></div>")
+    html = f"<html><body><h1>사회</h1><div class='list'>{''.join(cards)}</div></body></html>"
+    with pytest.raises(NoArticleError):
+        extract_article(html, "u")
+
+
+def test_story_cut_into_cards_without_titles_is_joined() -> None:
+    cards = "".join(f"<div class='card-content'><p>{text}</p></div>" for text in PROSE)
+    html = (
+        f"<html><body><h1>심야버스</h1><main>{cards}<div class='ad'>광고</div></main></body></html>"
+    )
+    article = extract_article(html, "u")
+    assert article.paragraphs == PROSE
+
+
+def test_widget_labels_anywhere_in_a_short_line_are_dropped() -> None:
+    widgets = "<p>기사 URL이 복사되었습니다.</p><p>당신이 관심 있을 만한 이슈</p>"
+    story = "".join(f"<p>{text}</p>" for text in PROSE)
+    html = f"<html><body><div id='articleBody'>{story}{widgets}</div></body></html>"
+    article = extract_article(html, "u")
+    assert article.paragraphs == PROSE
