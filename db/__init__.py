@@ -3,6 +3,13 @@
 from db._errors import NotFound, SchemaError, StorageError
 from db._records import ArticleRecord, MentionRecord, PageRecord
 from db.connect import SCHEMA_VERSION, open_database
+from db.corrections import (
+    effective_story,
+    merge_stories,
+    set_label,
+    split_story,
+    story_members,
+)
 from db.queries import (
     TALLY_DIMENSIONS,
     SearchFilters,
@@ -50,12 +57,14 @@ __all__ = [
     "article_mentions",
     "assign_story",
     "digest_articles",
+    "effective_story",
     "finish_run",
     "get_article",
     "iter_pages",
     "known_urls",
     "last_digest",
     "mark_press_releases",
+    "merge_stories",
     "open_database",
     "page_body",
     "record_digest",
@@ -65,8 +74,11 @@ __all__ = [
     "save_fetched_article",
     "save_page",
     "search_articles",
+    "set_label",
     "source_health",
+    "split_story",
     "start_run",
     "story_articles",
+    "story_members",
     "tally",
 ]

@@ -138,4 +138,48 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE pages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
     """,
+    # 3: running it for real: the team's story corrections, manual (print/broadcast) items,
+    # imported clipping-sheet rows and resumable backfills.
+    """
+    -- The team's merges and splits: stored apart from what grouping says, and winning over it.
+    CREATE TABLE story_overrides (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX story_overrides_story ON story_overrides(story_id);
+    ALTER TABLE articles ADD COLUMN note TEXT;
+    ALTER TABLE labels ADD COLUMN note TEXT;
+    -- Which row of which clipping sheet became (or matched) which article.
+    CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        file TEXT NOT NULL,
+        file_sha256 TEXT NOT NULL,
+        row INTEGER NOT NULL,
+        article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        outcome TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        UNIQUE (file_sha256, row)
+    );
+    -- How far a backfill of one source has got, so a stopped backfill carries on.
+    CREATE TABLE backfill_state (
+        source TEXT NOT NULL,
+        since TEXT NOT NULL,
+        cursor TEXT NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (source, since)
+    );
+    DROP VIEW effective_articles;
+    -- What counts: the team's labels and story corrections win over every classifier.
+    CREATE VIEW effective_articles AS
+    SELECT a.*,
+           COALESCE(l.relevant, a.relevant) AS is_relevant,
+           COALESCE(l.topic, a.topic) AS effective_topic,
+           COALESCE(l.tone, a.tone) AS effective_tone,
+           COALESCE(o.story_id, a.story_id, a.id) AS effective_story
+    FROM articles a
+    LEFT JOIN labels l ON l.article_id = a.id
+    LEFT JOIN story_overrides o ON o.article_id = a.id;
+    """,
 )

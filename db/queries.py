@@ -246,11 +246,12 @@ def article_copies(db: sqlite_utils.Database, article_id: int) -> list[dict[str,
 def story_articles(
     db: sqlite_utils.Database, published_from: str, published_until: str
 ) -> list[dict[str, Any]]:
-    """Every article published in a KST date range, with what story matching compares."""
+    """Every article published in a KST date range, with what story matching compares (its
+    story is the effective one: the team's merges and splits included)."""
     return _rows(
         db,
-        "SELECT id, url, story_id, outlet, outlet_domain, title, fingerprint FROM articles "
-        "WHERE published_date >= ? AND published_date <= ? ORDER BY id",
+        "SELECT id, url, effective_story AS story_id, outlet, outlet_domain, title, fingerprint "
+        "FROM effective_articles WHERE published_date >= ? AND published_date <= ? ORDER BY id",
         [published_from, published_until],
     )
 

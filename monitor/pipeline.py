@@ -40,6 +40,7 @@ from scrapers.fetch import Fetcher
 from scrapers.sources import collect_source
 
 __all__ = [
+    "Collection",
     "ItemError",
     "RunReport",
     "build_record",
@@ -104,23 +105,135 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(KST).isoformat(timespec="seconds")
 
 
-class _Run:
-    """Bookkeeping for one run: counters, errors, per-source tallies."""
+class Collection:
+    """One run: its row, counters and errors, and the stages every batch of entries goes
+    through. `run_once` feeds it every source at once; `backfill` feeds it window by window."""
 
-    def __init__(self, db: sqlite_utils.Database, run_id: int, clock: Clock) -> None:
+    def __init__(
+        self,
+        config: Config,
+        db: sqlite_utils.Database,
+        *,
+        fetcher: Fetcher,
+        analyser: Analyser,
+        clock: Clock,
+        kind: str = "run",
+        progress: Progress | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
+        self.config = config
         self.db = db
-        self.run_id = run_id
+        self.fetcher = fetcher
+        self.analyser = analyser
         self.clock = clock
+        self.say = progress or (lambda _line: None)
+        self.should_stop = should_stop or (lambda: False)
+        self.run_id = store.start_run(db, kind, _iso(clock()))
         self.errors: list[ItemError] = []
         self.skipped: Counter[str] = Counter()
         self.fetched = 0
         self.new_articles = 0
         self.relevant = 0
         self.new_by_source: Counter[str] = Counter()
+        self.stopped = False
+        self._kinds: dict[str, str] = {}
+        self._outcome: dict[str, str | None] = {}
+        self._problems: dict[str, str] = {}
+        self._pending: dict[str, FeedEntry] = {}
 
     def fail(self, url: str, stage: str, error: str, source: str | None) -> None:
+        """Record one item's failure at one stage; the run goes on."""
         self.errors.append(ItemError(url, stage, error, source))
         store.record_error(self.db, self.run_id, url, stage, error, _iso(self.clock()), source)
+
+    def add_source(self, spec: SourceSpec, result: SourceResult | SourceError) -> str | None:
+        """Queue what one source (or one backfill window of it) found; the reason it failed,
+        or None. A source that worked once in the run counts as working."""
+        error = _merge(spec, result, self._pending, self, self.say)
+        self._kinds[spec.name] = spec.kind
+        if error is None:
+            self._outcome[spec.name] = None
+            self._problems.pop(spec.name, None)
+        elif self._outcome.get(spec.name, error) is not None:
+            self._outcome[spec.name] = error
+            self._problems[spec.name] = error
+        return error
+
+    def process_pending(self) -> None:
+        """Fetch, extract, analyse and store every queued entry not stored yet."""
+        entries, self._pending = self._pending, {}
+        _drop_headline_twins(self.config, entries, self)
+        known = store.known_urls(self.db, entries)
+        store.mark_press_releases(self.db, [u for u in known if entries[u].role == "press_release"])
+        self.skipped["already stored"] += len(known)
+        todo = [e for url, e in entries.items() if url not in known]
+        self.say(f"{len(entries)} candidates, {len(todo)} new")
+        by_url = {e.url: e for e in todo}
+        for url, result in self.fetcher.fetch_many(list(by_url)):
+            if self.should_stop():
+                # Stop between articles: everything stored so far is committed.
+                self.stopped = True
+                self.say("stopping: the current article is stored, the rest waits for next run")
+                break
+            entry = by_url[url]
+            if isinstance(result, FetchError):
+                if entry.content_html or is_google_news_link(entry.url):
+                    # The feed carries the article (full text) or at least its headline.
+                    _store_item(self, entry, None)
+                else:
+                    self.fail(url, "fetch", result.reason, entry.source)
+                continue
+            self.fetched += 1
+            _store_item(self, entry, result)
+
+    def abort(self, exc: BaseException) -> None:
+        """Close the run row after an exception; what was stored stays committed."""
+        self._close("interrupted" if isinstance(exc, KeyboardInterrupt | SystemExit) else "failed")
+
+    def finish(self) -> RunReport:
+        """Record each source's health and close the run; the report of what it did."""
+        for name, kind in self._kinds.items():
+            store.record_source_outcome(
+                self.db,
+                name,
+                kind,
+                self.run_id,
+                _iso(self.clock()),
+                self._outcome[name],
+                self.new_by_source[name],
+            )
+        sources_ok = sum(1 for error in self._outcome.values() if error is None)
+        status = "ok" if not self.errors and not self._problems else "partial"
+        if self._kinds and sources_ok == 0:
+            status = "failed"
+        if self.stopped:
+            status = "interrupted"
+        self._close(status)
+        return RunReport(
+            run_id=self.run_id,
+            sources=len(self._kinds),
+            sources_ok=sources_ok,
+            fetched=self.fetched,
+            new_articles=self.new_articles,
+            relevant=self.relevant,
+            skipped=dict(self.skipped),
+            errors=tuple(self.errors),
+            source_problems=tuple(self._problems.items()),
+        )
+
+    def _close(self, status: str) -> None:
+        store.finish_run(
+            self.db,
+            self.run_id,
+            _iso(self.clock()),
+            status,
+            sources=len(self._kinds),
+            fetched=self.fetched,
+            new_articles=self.new_articles,
+            relevant=self.relevant,
+            skipped=sum(self.skipped.values()),
+            errors=len(self.errors),
+        )
 
 
 def run_once(
@@ -132,93 +245,30 @@ def run_once(
     clock: Clock,
     source_names: Sequence[str] | None = None,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> RunReport:
     """One collection cycle over the configured (or named) sources."""
-    say = progress or (lambda _line: None)
     specs = [config.source(n) for n in source_names] if source_names else list(config.sources)
     specs = [s for s in specs if s.enabled or source_names]
-    run_id = store.start_run(db, "run", _iso(clock()))
-    run = _Run(db, run_id, clock)
-    problems: list[tuple[str, str]] = []
-    entries: dict[str, FeedEntry] = {}
-    outcome: dict[str, str | None] = {}
-    try:
-        for spec, found in _gather(specs, fetcher, workers=config.fetch.concurrency):
-            error = _merge(spec, found, entries, run, say)
-            outcome[spec.name] = error
-            if error is not None:
-                problems.append((spec.name, error))
-
-        _drop_headline_twins(config, entries, run)
-        known = store.known_urls(db, entries)
-        store.mark_press_releases(db, [u for u in known if entries[u].role == "press_release"])
-        run.skipped["already stored"] += len(known)
-        todo = [e for url, e in entries.items() if url not in known]
-        say(f"{len(entries)} candidates, {len(todo)} new")
-        by_url = {e.url: e for e in todo}
-        for url, result in fetcher.fetch_many(list(by_url)):
-            entry = by_url[url]
-            if isinstance(result, FetchError):
-                if entry.content_html or is_google_news_link(entry.url):
-                    # The feed carries the article (full text) or at least its headline.
-                    _store_item(config, db, analyser, run, entry, None)
-                else:
-                    run.fail(url, "fetch", result.reason, entry.source)
-                continue
-            run.fetched += 1
-            _store_item(config, db, analyser, run, entry, result)
-    except BaseException as exc:
-        # Everything stored so far is committed; the run row says how far it got.
-        store.finish_run(
-            db,
-            run_id,
-            _iso(clock()),
-            "interrupted" if isinstance(exc, KeyboardInterrupt | SystemExit) else "failed",
-            sources=len(specs),
-            fetched=run.fetched,
-            new_articles=run.new_articles,
-            relevant=run.relevant,
-            errors=len(run.errors),
-        )
-        raise
-
-    for spec in specs:
-        store.record_source_outcome(
-            db,
-            spec.name,
-            spec.kind,
-            run_id,
-            _iso(clock()),
-            outcome[spec.name],
-            run.new_by_source[spec.name],
-        )
-    sources_ok = sum(1 for error in outcome.values() if error is None)
-    status = "ok" if not run.errors and not problems else "partial"
-    if specs and sources_ok == 0:
-        status = "failed"
-    store.finish_run(
+    collection = Collection(
+        config,
         db,
-        run_id,
-        _iso(clock()),
-        status,
-        sources=len(specs),
-        fetched=run.fetched,
-        new_articles=run.new_articles,
-        relevant=run.relevant,
-        skipped=sum(run.skipped.values()),
-        errors=len(run.errors),
+        fetcher=fetcher,
+        analyser=analyser,
+        clock=clock,
+        progress=progress,
+        should_stop=should_stop,
     )
-    return RunReport(
-        run_id=run_id,
-        sources=len(specs),
-        sources_ok=sources_ok,
-        fetched=run.fetched,
-        new_articles=run.new_articles,
-        relevant=run.relevant,
-        skipped=dict(run.skipped),
-        errors=tuple(run.errors),
-        source_problems=tuple(problems),
-    )
+    try:
+        # Every source first: a press release found by a feed too stays a press release, and
+        # a search hit another source found under the publisher's URL is dropped.
+        for spec, found in _gather(specs, fetcher, workers=config.fetch.concurrency):
+            collection.add_source(spec, found)
+        collection.process_pending()
+    except BaseException as exc:
+        collection.abort(exc)
+        raise
+    return collection.finish()
 
 
 def _gather(
@@ -250,7 +300,7 @@ def _merge(
     spec: SourceSpec,
     result: SourceResult | SourceError,
     entries: dict[str, FeedEntry],
-    run: _Run,
+    run: Collection,
     say: Progress,
 ) -> str | None:
     """Add one source's entries to `entries`; the reason it failed, or None when it worked."""
@@ -276,7 +326,7 @@ def _merge(
     return None
 
 
-def _drop_headline_twins(config: Config, entries: dict[str, FeedEntry], run: _Run) -> None:
+def _drop_headline_twins(config: Config, entries: dict[str, FeedEntry], run: Collection) -> None:
     """Drop Google News hits that another source found under the publisher's own URL."""
     seen = set()
     for entry in entries.values():
@@ -291,18 +341,17 @@ def _drop_headline_twins(config: Config, entries: dict[str, FeedEntry], run: _Ru
             run.skipped["same headline from another source"] += 1
 
 
-def _store_item(
-    config: Config,
-    db: sqlite_utils.Database,
-    analyser: Analyser,
-    run: _Run,
-    entry: FeedEntry,
-    fetched: Fetched | None,
-) -> None:
+def _store_item(run: Collection, entry: FeedEntry, fetched: Fetched | None) -> None:
     """Extract, analyse and store one item, recording its failure at the stage where it failed."""
     try:
         _article_id, created, relevant = process_page(
-            config, db, analyser, entry, fetched, run_id=run.run_id, now=run.clock()
+            run.config,
+            run.db,
+            run.analyser,
+            entry,
+            fetched,
+            run_id=run.run_id,
+            now=run.clock(),
         )
     except StageError as exc:
         run.fail(entry.url, exc.stage, exc.reason, entry.source)
