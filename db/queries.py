@@ -202,10 +202,12 @@ def get_article(db: sqlite_utils.Database, article_id: int) -> dict[str, Any]:
     item["flags"] = json.loads(item["flags"])
     label = _rows(
         db,
-        "SELECT relevant, topic, tone, updated_at FROM labels WHERE article_id = ?",
+        "SELECT relevant, topic, tone, note, updated_at FROM labels WHERE article_id = ?",
         [article_id],
     )
     item["labels"] = label[0] if label else {}
+    if item["labels"].get("relevant") is not None:
+        item["labels"]["relevant"] = bool(item["labels"]["relevant"])
     if item["page_id"] is not None:
         fetch = _rows(
             db,

@@ -191,7 +191,7 @@ def page_body(db: sqlite_utils.Database, page_id: int) -> bytes:
 @translate_sqlite
 def iter_pages(db: sqlite_utils.Database, since: str | None = None) -> Iterator[dict[str, Any]]:
     """Stored pages (without bodies), oldest first, optionally fetched on or after `since`."""
-    sql = "SELECT id, url, final_url, content_type, fetched_at, source, role, entry_title, "
+    sql = "SELECT id, url, final_url, status, content_type, fetched_at, source, role, entry_title, "
     sql += "entry_published_at, entry_outlet, entry_summary, entry_content FROM pages"
     params: list[str] = []
     if since:

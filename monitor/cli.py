@@ -20,6 +20,7 @@ from db import StorageError
 from monitor.config import Config, load_config, resolve_config_path
 from monitor.digest import DIGEST_FORMATS, build_digest, render_digest
 from monitor.errors import ConfigError, MonitorError, UsageError
+from monitor.locks import collection_lock
 from monitor.periods import KST, Period, kst_day, parse_day, parse_period
 from monitor.tallies import TALLY_FORMATS, compute_tally, render_tally
 from nlp import NlpError, normalize_text
@@ -337,6 +338,158 @@ def _cmd_show(app: _App) -> int:
     return 0
 
 
+# --- corrections, ingest, reprocess -------------------------------------------------------
+
+
+def _article_id(value: int) -> int:
+    if not 0 < value <= _MAX_ID:
+        raise UsageError(f"no article with id {value}")
+    return value
+
+
+def _cmd_label(app: _App) -> int:
+    args = app.args
+    article_id = _article_id(args.id)
+    given: dict[str, Any] = {}
+    if args.relevant is not None:
+        given["relevant"] = args.relevant
+    if args.topic is not None:
+        topics = {t.id for t in app.config.topics}
+        if args.topic not in topics:
+            raise UsageError(f"unknown topic {args.topic!r} (one of: {', '.join(sorted(topics))})")
+        given["topic"] = args.topic
+    if args.tone is not None:
+        given["tone"] = args.tone
+    if args.note is not None:
+        given["note"] = args.note or None
+    if args.clear:
+        given = dict.fromkeys(("relevant", "topic", "tone", "note"))
+    if not given:
+        raise UsageError(
+            "say what to label: --relevant, --irrelevant, --topic, --tone, --note or --clear"
+        )
+    try:
+        label = store.set_label(app.db, article_id, _iso(app.clock()) or "", **given)
+        row = store.get_article(app.db, article_id)
+    except store.NotFound:
+        raise UsageError(f"no article with id {article_id}") from None
+    result = {
+        "id": article_id,
+        "labels": label,
+        "relevant": row["relevant"],
+        "topic": row["topic"],
+        "tone": row["tone"],
+    }
+    if app.args.json:
+        _print_json(result)
+    else:
+        print(
+            f"article {article_id}: relevant {row['relevant']}, topic {row['topic']}, "
+            f"tone {row['tone']}" + ("" if label else " (no team label: the classifiers decide)")
+        )
+    return 0
+
+
+def _cmd_story(app: _App) -> int:
+    now = _iso(app.clock()) or ""
+    try:
+        if app.args.action == "merge":
+            ids = [_article_id(i) for i in app.args.ids]
+            if len(set(ids)) < 2:
+                raise UsageError("story merge needs two or more different ids")
+            story = store.merge_stories(app.db, ids, now)
+            rest: int | None = None
+        elif app.args.action == "split":
+            if len(app.args.ids) != 1:
+                raise UsageError("story split takes one article id")
+            story, rest = store.split_story(app.db, _article_id(app.args.ids[0]), now)
+        else:
+            if len(app.args.ids) != 1:
+                raise UsageError("story show takes one article or story id")
+            story, rest = store.effective_story(app.db, _article_id(app.args.ids[0])), None
+        members = store.story_members(app.db, story)
+        rest_members = store.story_members(app.db, rest) if rest is not None else []
+    except store.NotFound as exc:
+        raise UsageError(str(exc)) from None
+    result: dict[str, Any] = {"story_id": story, "articles": members}
+    if rest is not None:
+        result["rest"] = {"story_id": rest, "articles": rest_members}
+    if app.args.json:
+        _print_json(result)
+        return 0
+    for sid, ids in [(story, members)] + ([(rest, rest_members)] if rest is not None else []):
+        print(f"story {sid}: {len(ids)} article(s)")
+        for article_id in ids:
+            row = store.get_article(app.db, article_id)
+            print(
+                f"  {article_id:>6}  {row['outlet'] or row['outlet_domain'] or '-'}  {row['title']}"
+            )
+    return 0
+
+
+def _cmd_ingest(app: _App) -> int:
+    from monitor.analyse import Analyser
+    from monitor.ingest import ingest_targets
+    from scrapers.fetch import Fetcher
+
+    config = app.config
+    analyser = Analyser(app.kiwi, config.entities, config.topics)
+    with ExitStack() as stack:
+        # A collection may be writing: a few single pages can wait for it a little.
+        stack.enter_context(
+            collection_lock(config.database_path, what="ingest", clock=app.clock, wait_s=60)
+        )
+        opened: list[Fetcher] = []
+
+        def fetcher() -> Fetcher:
+            if not opened:
+                opened.append(stack.enter_context(Fetcher(config.fetch)))
+            return opened[0]
+
+        _run_id, outcomes = ingest_targets(
+            config, app.db, analyser, app.args.targets, fetcher=fetcher, clock=app.clock
+        )
+    if app.args.json:
+        _print_json([o.to_json() for o in outcomes])
+    for o in outcomes:
+        if o.outcome == "failed":
+            _err(f"{o.target}: {o.stage}: {o.reason}")
+        elif not app.args.json:
+            mark = "" if o.relevant else " (not relevant)"
+            print(f"{o.outcome:<8} {o.article_id:>6}  {o.title}{mark}")
+    return 1 if any(o.outcome == "failed" for o in outcomes) else 0
+
+
+def _cmd_reprocess(app: _App) -> int:
+    from monitor.analyse import Analyser
+    from monitor.progress import progress_bar
+    from monitor.reprocess import reprocess_pages, select_pages
+
+    config = app.config
+    since = parse_day(app.args.since) if app.args.since else None
+    pages = select_pages(app.db, since)
+    if not pages:
+        _err("no stored pages to reprocess")
+    analyser = Analyser(app.kiwi, config.entities, config.topics)
+    with (
+        collection_lock(config.database_path, what="reprocess", clock=app.clock),
+        progress_bar("reprocess", len(pages), enabled=not app.args.quiet) as bar,
+    ):
+        report = reprocess_pages(config, app.db, analyser, pages, clock=app.clock, bar=bar)
+    if app.args.json:
+        _print_json(report.to_json())
+    else:
+        changed = ", ".join(f"{k} {v}" for k, v in sorted(report.changed.items()) if v)
+        _err(
+            f"reprocess {report.run_id}: {report.pages} pages, {report.updated} articles updated, "
+            f"{report.new_articles} new, {len(report.errors)} errors"
+            + (f"; changed: {changed}" if changed else "; nothing changed")
+        )
+    for url, stage, reason in report.errors[:20]:
+        _err(f"  {url}: {stage}: {reason}")
+    return 0
+
+
 # --- tally / digest ------------------------------------------------------------------------
 
 
@@ -502,6 +655,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", metavar="YYYY-MM-DD")
     p.add_argument("--all", action="store_true", help="include articles judged not relevant")
     p.add_argument("--limit", type=int, default=50, help="at most N results (0: all)")
+    p.add_argument("--json", action="store_true")
+
+    p = command(
+        "label", _cmd_label, "the team's correction of one article's relevance, topic or tone"
+    )
+    p.add_argument("id", type=int)
+    verdict = p.add_mutually_exclusive_group()
+    verdict.add_argument("--relevant", dest="relevant", action="store_true", default=None)
+    verdict.add_argument("--irrelevant", dest="relevant", action="store_false")
+    p.add_argument("--topic", help="a topic id from config.toml")
+    p.add_argument("--tone", choices=("positive", "neutral", "negative"))
+    p.add_argument("--note", help="why (an empty string removes the note)")
+    p.add_argument("--clear", action="store_true", help="drop the team's label: classifiers decide")
+    p.add_argument("--json", action="store_true")
+
+    p = command("story", _cmd_story, "correct the grouping of syndicated copies")
+    p.add_argument("action", choices=("merge", "split", "show"))
+    p.add_argument("ids", type=int, nargs="+", metavar="ID")
+    p.add_argument("--json", action="store_true")
+
+    p = command(
+        "ingest", _cmd_ingest, "put single pages (URLs or saved HTML files) through the pipeline"
+    )
+    p.add_argument("targets", nargs="+", metavar="URL_OR_FILE")
+    p.add_argument("--json", action="store_true")
+
+    p = command("reprocess", _cmd_reprocess, "re-run extraction and NLP over stored pages")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="articles published on or after this day")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true")
 
     p = command("tally", _cmd_tally, "coverage counts for a period")

@@ -43,9 +43,11 @@ __all__ = [
     "Collection",
     "ItemError",
     "RunReport",
+    "analyse_page",
     "build_record",
     "describe_problems",
     "find_story",
+    "page_record",
     "process_page",
     "run_once",
 ]
@@ -364,18 +366,9 @@ def _store_item(run: Collection, entry: FeedEntry, fetched: Fetched | None) -> N
         run.skipped["already stored"] += 1
 
 
-def process_page(
-    config: Config,
-    db: sqlite_utils.Database,
-    analyser: Analyser,
-    entry: FeedEntry,
-    fetched: Fetched | None,
-    *,
-    run_id: int | None,
-    now: datetime,
-) -> tuple[int, bool, bool]:
-    """Decode, extract, analyse and store one page or feed item; (id, created, relevant)."""
-    page = store.PageRecord(
+def page_record(entry: FeedEntry, fetched: Fetched | None, now: datetime) -> store.PageRecord:
+    """The raw page as stored: the fetched body, or the feed's own content when not fetched."""
+    return store.PageRecord(
         url=entry.url,
         fetched_at=_iso(fetched.fetched_at if fetched else now),
         body=fetched.body if fetched else (entry.content_html or "").encode("utf-8"),
@@ -390,24 +383,54 @@ def process_page(
         entry_summary=entry.summary,
         entry_content=entry.content_html,
     )
+
+
+def analyse_page(
+    config: Config,
+    db: sqlite_utils.Database,
+    analyser: Analyser,
+    entry: FeedEntry,
+    fetched: Fetched | None,
+    now: datetime,
+) -> tuple[store.ArticleRecord, bool]:
+    """Decode, extract and analyse one page or feed item into the record to store, and whether
+    it is relevant; StageError names the stage that failed."""
     decoded: Decoded | None = None
-    try:
-        if fetched is not None:
-            with translate_errors("decode", entry.url):
-                decoded = decode_page(fetched.body, fetched.content_type)
-        article = _extract(entry, fetched, decoded)
-    except StageError:
-        # The raw page is kept even without an article: it is not fetched again on every run
-        # (a section front stays one), and `reprocess` can retry it with a better extractor.
-        with translate_errors("store", entry.url):
-            store.save_page(db, page, run_id)
-        raise
+    if fetched is not None:
+        with translate_errors("decode", entry.url):
+            decoded = decode_page(fetched.body, fetched.content_type)
+    article = _extract(entry, fetched, decoded)
     with translate_errors("analyse", entry.url):
         analysis = analyser.analyse(article.title, article.body)
         record = build_record(config, db, entry, article, analysis, decoded, now)
+    return record, analysis.relevant
+
+
+def process_page(
+    config: Config,
+    db: sqlite_utils.Database,
+    analyser: Analyser,
+    entry: FeedEntry,
+    fetched: Fetched | None,
+    *,
+    run_id: int | None,
+    now: datetime,
+) -> tuple[int, bool, bool]:
+    """Decode, extract, analyse and store one page or feed item; (id, created, relevant)."""
+    page = page_record(entry, fetched, now)
+    try:
+        record, relevant = analyse_page(config, db, analyser, entry, fetched, now)
+    except StageError as exc:
+        if exc.stage in {"decode", "extract"}:
+            # The raw page is kept even without an article: it is not fetched again on every
+            # run (a section front stays one), and `reprocess` can retry it with a better
+            # extractor.
+            with translate_errors("store", entry.url):
+                store.save_page(db, page, run_id)
+        raise
     with translate_errors("store", entry.url):
         article_id, created = store.save_fetched_article(db, page, record, run_id)
-    return article_id, created, analysis.relevant
+    return article_id, created, relevant
 
 
 def _extract(entry: FeedEntry, fetched: Fetched | None, decoded: Decoded | None) -> Article:

@@ -46,3 +46,55 @@ def shared_data() -> Iterator[Path]:
     if not path.is_dir():
         pytest.skip(f"{path} is absent: the real pages live in ../shared beside the checkout")
     yield path
+
+
+Recount = Callable[[sqlite_utils.Database, str, str, str], dict[str, tuple[int, int, int]]]
+
+
+def recount_tally(
+    database: sqlite_utils.Database, start: str, end: str, by: str = "entity"
+) -> dict[str, tuple[int, int, int]]:
+    """A tally recounted from scratch in Python, apart from the SQL that `monitor tally` runs:
+    key -> (articles = distinct (outlet, story) pairs, outlets, stories), plus "total"."""
+    labels = {
+        r[0]: r[1:]
+        for r in database.execute("SELECT article_id, relevant, topic, tone FROM labels")
+    }
+    overrides = dict(
+        database.execute("SELECT article_id, story_id FROM story_overrides").fetchall()
+    )
+    entities: dict[int, set[str]] = {}
+    for article_id, entity in database.execute("SELECT article_id, entity FROM mentions"):
+        entities.setdefault(article_id, set()).add(entity)
+    groups: dict[str, tuple[set[tuple[str, int]], set[str], set[int]]] = {}
+    for row in database.execute(
+        "SELECT id, url, outlet, outlet_domain, story_id, relevant, role, published_date, topic, "
+        "tone, tier FROM articles"
+    ):
+        article_id, url, outlet, domain, story, relevant, role, day, topic, tone, tier = row
+        label = labels.get(article_id, (None, None, None))
+        relevant = label[0] if label[0] is not None else relevant
+        if not relevant or role != "coverage" or day is None or not start <= day <= end:
+            continue
+        story = overrides.get(article_id) or story or article_id
+        outlet_key = outlet or domain or url
+        keys = {
+            "entity": entities.get(article_id, set()),
+            "topic": {label[1] or topic or ""},
+            "tone": {label[2] or tone or ""},
+            "tier": {tier or ""},
+            "outlet": {outlet_key},
+            "month": {day[:7]},
+        }[by]
+        for key in [*keys, "total"]:
+            pairs, outlets, stories = groups.setdefault(key, (set(), set(), set()))
+            pairs.add((outlet_key, story))
+            outlets.add(outlet_key)
+            stories.add(story)
+    return {k: (len(p), len(o), len(s)) for k, (p, o, s) in groups.items()}
+
+
+@pytest.fixture
+def recount() -> Recount:
+    """The from-scratch recount a tally must always equal."""
+    return recount_tally

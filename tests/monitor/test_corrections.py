@@ -1,0 +1,333 @@
+"""The team's corrections (label, story merge/split), ingest and reprocess over the demo site:
+corrections win, survive `reprocess`, and every tally equals a recount from scratch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+import db as store
+from monitor.analyse import Analyser
+from monitor.cli import main
+from monitor.config import load_config
+from monitor.demo.server import DemoSite, serve_demo_site
+from monitor.pipeline import run_once
+from nlp.kiwi import Kiwi
+from scrapers.fetch import Fetcher
+
+PAGES = Path(__file__).parents[1] / "data" / "pages"
+PERIOD = ("2024-11-01", "2024-11-30")
+CLOCK = lambda: datetime.fromisoformat("2024-11-28T18:00:00+09:00")  # noqa: E731
+
+
+@dataclass
+class Collected:
+    site: DemoSite
+    db_path: Path
+
+
+@pytest.fixture(scope="module")
+def collected(kiwi: Kiwi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collected]:
+    """The demo site collected once; each test works on its own copy of the database."""
+    folder = tmp_path_factory.mktemp("collected")
+    with serve_demo_site() as site:
+        config_path = folder / "config.toml"
+        config_path.write_text(site.config_text(str(folder / "demo.db")), encoding="utf-8")
+        config = load_config(config_path)
+        database = store.open_database(config.database_path)
+        with Fetcher(config.fetch) as fetcher:
+            run_once(
+                config,
+                database,
+                fetcher=fetcher,
+                analyser=Analyser(kiwi, config.entities, config.topics),
+                clock=CLOCK,
+            )
+        database.conn.close()
+        yield Collected(site, config.database_path)
+
+
+@dataclass
+class Workspace:
+    config_path: Path
+    db: sqlite_utils.Database
+    kiwi: Kiwi
+    capsys: pytest.CaptureFixture[str]
+
+    def run(self, *argv: str) -> tuple[int, str, str]:
+        """Run one CLI command against this workspace; (exit code, stdout, stderr)."""
+        code = main(
+            ["--config", str(self.config_path), *argv], environ={}, clock=CLOCK, kiwi=self.kiwi
+        )
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+    def json(self, *argv: str) -> Any:
+        code, out, err = self.run(*argv, "--json")
+        assert code == 0, err
+        return json.loads(out)
+
+    def id_of(self, title_part: str) -> int:
+        row = self.db.execute(
+            "SELECT id FROM articles WHERE instr(title, ?) > 0 ORDER BY id", [title_part]
+        ).fetchone()
+        assert row is not None, title_part
+        return int(row[0])
+
+
+@pytest.fixture
+def workspace(
+    collected: Collected, kiwi: Kiwi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Workspace]:
+    """A copy of the collected demo database with a config pointing at it."""
+    db_path = tmp_path / "demo.db"
+    source = sqlite3.connect(collected.db_path)
+    target = sqlite3.connect(db_path)
+    source.backup(target)
+    source.close()
+    target.close()
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(collected.site.config_text(str(db_path)), encoding="utf-8")
+    database = store.open_database(db_path)
+    yield Workspace(config_path, database, kiwi, capsys)
+    database.conn.close()
+
+
+def _tally(database: sqlite_utils.Database, by: str) -> dict[str, tuple[int, int, int]]:
+    rows, total = store.tally(database, by, *PERIOD)
+    found = {r.key: (r.articles, r.outlets, r.stories) for r in rows}
+    found["total"] = (total.articles, total.outlets, total.stories)
+    return found
+
+
+def _assert_recount(database: sqlite_utils.Database, recount: Callable[..., Any]) -> None:
+    for by in store.TALLY_DIMENSIONS:
+        assert _tally(database, by) == recount(database, *PERIOD, by), by
+
+
+def _ids_by_url(database: sqlite_utils.Database) -> dict[str, int]:
+    return {r[0]: r[1] for r in database.execute("SELECT url, id FROM articles")}
+
+
+# --- label ------------------------------------------------------------------------------------
+
+
+def test_tally_equals_recount_after_run(workspace: Workspace, recount: Callable[..., Any]) -> None:
+    assert _tally(workspace.db, "entity")["total"][0] > 0
+    _assert_recount(workspace.db, recount)
+
+
+def test_label_relevant_brings_a_near_miss_into_the_counts(
+    workspace: Workspace, recount: Callable[..., Any]
+) -> None:
+    near_miss = workspace.db.execute(
+        "SELECT a.id FROM articles a JOIN mentions m ON m.article_id = a.id "
+        "WHERE m.entity = 'ncc' AND a.relevant = 0 AND a.role = 'coverage' ORDER BY a.id"
+    ).fetchone()[0]
+    before = _tally(workspace.db, "entity")["ncc"][0]
+
+    result = workspace.json("label", str(near_miss), "--relevant", "--topic", "event")
+    assert result["relevant"] is True and result["topic"] == "event"
+    assert result["labels"]["relevant"] is True
+    assert _tally(workspace.db, "entity")["ncc"][0] == before + 1
+    _assert_recount(workspace.db, recount)
+
+    shown = workspace.json("show", str(near_miss))
+    assert shown["labels"]["topic"] == "event" and shown["relevant"] is True
+
+    result = workspace.json("label", str(near_miss), "--clear")
+    assert result["labels"] == {} and result["relevant"] is False
+    assert _tally(workspace.db, "entity")["ncc"][0] == before
+    _assert_recount(workspace.db, recount)
+
+
+def test_label_irrelevant_and_tone_win_over_the_classifier(
+    workspace: Workspace, recount: Callable[..., Any]
+) -> None:
+    article = workspace.id_of("정밀의료")
+    workspace.json("label", str(article), "--tone", "negative", "--note", "기사 내 오류 지적")
+    assert store.get_article(workspace.db, article)["tone"] == "negative"
+    negative = _tally(workspace.db, "tone").get("negative", (0, 0, 0))
+    assert negative[0] >= 1
+    _assert_recount(workspace.db, recount)
+
+    workspace.json("label", str(article), "--irrelevant")
+    row = store.get_article(workspace.db, article)
+    assert row["relevant"] is False and row["tone"] == "negative"  # earlier fields kept
+    assert row["labels"]["note"] == "기사 내 오류 지적"
+    _assert_recount(workspace.db, recount)
+
+
+def test_label_rejects_unknown_topic_id_and_empty_label(workspace: Workspace) -> None:
+    article = workspace.id_of("정밀의료")
+    code, out, err = workspace.run("label", str(article), "--topic", "sports")
+    assert code == 1 and out == "" and "unknown topic 'sports'" in err
+    code, _, err = workspace.run("label", "999999", "--relevant")
+    assert code == 1 and "no article with id 999999" in err
+    code, _, err = workspace.run("label", str(article))
+    assert code == 1 and "say what to label" in err
+    assert workspace.db.execute("SELECT COUNT(*) FROM labels").fetchone()[0] == 0
+
+
+# --- story merge / split ----------------------------------------------------------------------
+
+
+def test_story_merge_and_split_change_the_counts_and_match_a_recount(
+    workspace: Workspace, recount: Callable[..., Any]
+) -> None:
+    release_copy = workspace.id_of("정밀의료")  # one of the three copies of the release
+    other = workspace.id_of("첫 삽")  # a different event (the groundbreaking)
+    story = store.effective_story(workspace.db, release_copy)
+    copies = store.story_members(workspace.db, story)
+    assert len(copies) >= 3
+    stories_before = _tally(workspace.db, "entity")["total"][2]
+
+    merged = workspace.json("story", "merge", str(release_copy), str(other))
+    assert set(merged["articles"]) >= {*copies, other}
+    assert _tally(workspace.db, "entity")["total"][2] == stories_before - 1
+    _assert_recount(workspace.db, recount)
+    shown = workspace.json("show", str(other))
+    assert {c["id"] for c in shown["copies"]} >= set(copies)
+
+    split = workspace.json("story", "split", str(other))
+    assert split["articles"] == [other]
+    assert set(split["rest"]["articles"]) == set(copies)
+    assert _tally(workspace.db, "entity")["total"][2] == stories_before
+    _assert_recount(workspace.db, recount)
+
+
+def test_splitting_the_first_copy_keeps_the_rest_together(
+    workspace: Workspace, recount: Callable[..., Any]
+) -> None:
+    head = store.effective_story(workspace.db, workspace.id_of("정밀의료"))
+    members = store.story_members(workspace.db, head)
+    result = workspace.json("story", "split", str(head))
+    assert result["story_id"] == head and result["articles"] == [head]
+    rest = result["rest"]
+    assert rest["story_id"] == min(m for m in members if m != head)
+    assert set(rest["articles"]) == set(members) - {head}
+    _assert_recount(workspace.db, recount)
+
+
+def test_story_merge_needs_two_ids(workspace: Workspace) -> None:
+    article = workspace.id_of("정밀의료")
+    code, _, err = workspace.run("story", "merge", str(article), str(article))
+    assert code == 1 and "two or more different ids" in err
+    code, _, err = workspace.run("story", "split", "424242")
+    assert code == 1 and "no article with id 424242" in err
+
+
+# --- reprocess --------------------------------------------------------------------------------
+
+
+def test_reprocess_keeps_ids_labels_and_story_corrections(
+    workspace: Workspace, recount: Callable[..., Any]
+) -> None:
+    ids = _ids_by_url(workspace.db)
+    near_miss = workspace.db.execute(
+        "SELECT id FROM articles WHERE relevant = 0 AND role = 'coverage' ORDER BY id"
+    ).fetchone()[0]
+    workspace.json("label", str(near_miss), "--relevant", "--tone", "negative")
+    release_copy = workspace.id_of("정밀의료")
+    other = workspace.id_of("첫 삽")
+    merged = workspace.json("story", "merge", str(release_copy), str(other))
+    counts_before = {by: _tally(workspace.db, by) for by in store.TALLY_DIMENSIONS}
+
+    report = workspace.json("reprocess")
+    pages = workspace.db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+    assert report["pages"] == pages and report["errors"] == []
+    assert report["new_articles"] == 0 and report["updated"] == len(ids)
+    assert _ids_by_url(workspace.db) == ids
+    row = store.get_article(workspace.db, near_miss)
+    assert row["relevant"] is True and row["tone"] == "negative"
+    assert store.story_members(workspace.db, merged["story_id"]) == merged["articles"]
+    assert {by: _tally(workspace.db, by) for by in store.TALLY_DIMENSIONS} == counts_before
+    _assert_recount(workspace.db, recount)
+    run = workspace.db.execute(
+        "SELECT kind, status FROM runs WHERE id = ?", [report["run_id"]]
+    ).fetchone()
+    assert tuple(run) == ("reprocess", "ok")
+
+
+def test_reprocess_applies_a_changed_entity_list(
+    workspace: Workspace, recount: Callable[..., Any]
+) -> None:
+    assert "kintex" in _tally(workspace.db, "entity")
+    text = workspace.config_path.read_text(encoding="utf-8")
+    start = text.index('id = "kintex"')
+    block_start = text.rindex("[[entities]]", 0, start)
+    block_end = text.find("[[", start)
+    workspace.config_path.write_text(text[:block_start] + text[block_end:], encoding="utf-8")
+
+    report = workspace.json("reprocess", "--since", "2024-11-01")
+    assert report["updated"] > 0
+    assert "kintex" not in _tally(workspace.db, "entity")
+    assert (
+        workspace.db.execute("SELECT COUNT(*) FROM mentions WHERE entity = 'kintex'").fetchone()[0]
+        == 0
+    )
+    _assert_recount(workspace.db, recount)
+
+
+def test_reprocess_since_limits_the_pages(workspace: Workspace) -> None:
+    late = workspace.db.execute(
+        "SELECT COUNT(*) FROM articles WHERE published_date >= '2024-11-28'"
+    ).fetchone()[0]
+    report = workspace.json("reprocess", "--since", "2024-11-28")
+    assert 0 < report["pages"] < workspace.db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+    assert report["updated"] == late
+
+
+# --- ingest -----------------------------------------------------------------------------------
+
+
+def test_ingest_a_saved_file_then_again_keeps_its_id(
+    workspace: Workspace, tmp_path: Path, recount: Callable[..., Any]
+) -> None:
+    page = tmp_path / "clipping.html"
+    shutil.copy(PAGES / "ndsoft.html", page)
+    first = workspace.json("ingest", str(page))
+    assert len(first) == 1 and first[0]["outcome"] == "new"
+    article = store.get_article(workspace.db, first[0]["id"])
+    assert article["title"] and article["body"]
+    assert article["fetch"]["source"] == "ingest"
+
+    again = workspace.json("ingest", str(page))
+    assert again[0]["outcome"] == "updated" and again[0]["id"] == first[0]["id"]
+    _assert_recount(workspace.db, recount)
+
+
+def test_ingest_reports_each_failure_and_goes_on(workspace: Workspace, tmp_path: Path) -> None:
+    page = tmp_path / "clipping.html"
+    shutil.copy(PAGES / "generic.html", page)
+    section = tmp_path / "section.html"
+    shutil.copy(PAGES / "section.html", section)
+    code, out, err = workspace.run(
+        "ingest", str(tmp_path / "missing.html"), str(section), str(page), "--json"
+    )
+    assert code == 1
+    outcomes = [o["outcome"] for o in json.loads(out)]
+    assert outcomes == ["failed", "failed", "new"]
+    assert "missing.html: read: no such file" in err
+    assert "section.html: extract:" in err
+    run = workspace.db.execute(
+        "SELECT kind, status, errors FROM runs ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert tuple(run) == ("ingest", "partial", 2)
+
+
+def test_ingest_a_url_already_stored_updates_it(workspace: Workspace) -> None:
+    url, article_id = workspace.db.execute(
+        "SELECT url, id FROM articles WHERE role = 'coverage' ORDER BY id"
+    ).fetchone()
+    result = workspace.json("ingest", url)
+    assert result[0]["outcome"] == "updated" and result[0]["id"] == article_id
