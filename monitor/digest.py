@@ -38,6 +38,12 @@ class DigestArticle:
     outlet: str
     tier: str | None
     published_at: str | None
+    medium: str = "online"  # print and broadcast items are the team's manual entries
+
+    @property
+    def has_link(self) -> bool:
+        """False for a manual print or broadcast item: it has no page to open."""
+        return self.url.startswith(("http://", "https://"))
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,7 @@ class Digest:
                             "outlet": a.outlet,
                             "tier": a.tier,
                             "published_at": a.published_at,
+                            "medium": a.medium,
                         }
                         for a in s.articles
                     ],
@@ -168,6 +175,7 @@ def _story(story_id: int, items: list[dict[str, Any]]) -> DigestStory:
                 outlet=r["outlet"] or r["outlet_domain"] or "?",
                 tier=r["tier"],
                 published_at=r["published_at"],
+                medium=r["medium"] or "online",
             )
             for r in items
         ),
@@ -202,6 +210,7 @@ def render_digest(digest: Digest, fmt: str, config: Config, generated_at: dateti
         "link": _link,
         "topics": topics,
         "tones": {"positive": "긍정", "neutral": "중립", "negative": "부정"},
+        "media": {"print": "지면", "broadcast": "방송"},
         "generated_at": generated_at.isoformat(timespec="minutes"),
         "time_of": _time_of,
     }
