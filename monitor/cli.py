@@ -230,6 +230,7 @@ def _search_item(row: dict[str, Any], snippet: str) -> dict[str, Any]:
         "relevant": bool(row["relevant"]),
         "story_id": row["story_id"],
         "role": row["role"],
+        "medium": row["medium"],
         "snippet": snippet,
     }
 
