@@ -2,6 +2,12 @@
 
 from db._errors import NotFound, SchemaError, StorageError
 from db._records import ArticleRecord, MentionRecord, PageRecord
+from db.backfill import (
+    BackfillState,
+    clear_backfill_state,
+    read_backfill_state,
+    save_backfill_state,
+)
 from db.connect import SCHEMA_VERSION, open_database
 from db.corrections import (
     effective_story,
@@ -9,6 +15,15 @@ from db.corrections import (
     set_label,
     split_story,
     story_members,
+)
+from db.imports import (
+    articles_by_urls,
+    articles_published_between,
+    imported_rows,
+    page_id_for_url,
+    record_import_row,
+    set_article_medium,
+    set_article_note,
 )
 from db.queries import (
     TALLY_DIMENSIONS,
@@ -46,6 +61,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "TALLY_DIMENSIONS",
     "ArticleRecord",
+    "BackfillState",
     "MentionRecord",
     "NotFound",
     "PageRecord",
@@ -55,11 +71,15 @@ __all__ = [
     "TallyRow",
     "article_copies",
     "article_mentions",
+    "articles_by_urls",
+    "articles_published_between",
     "assign_story",
+    "clear_backfill_state",
     "digest_articles",
     "effective_story",
     "finish_run",
     "get_article",
+    "imported_rows",
     "iter_pages",
     "known_urls",
     "last_digest",
@@ -67,13 +87,19 @@ __all__ = [
     "merge_stories",
     "open_database",
     "page_body",
+    "page_id_for_url",
+    "read_backfill_state",
     "record_digest",
     "record_error",
+    "record_import_row",
     "record_source_outcome",
     "save_article",
+    "save_backfill_state",
     "save_fetched_article",
     "save_page",
     "search_articles",
+    "set_article_medium",
+    "set_article_note",
     "set_label",
     "source_health",
     "split_story",

@@ -112,7 +112,7 @@ def _rows(
 _ITEM_COLUMNS = (
     "id, url, title, outlet, outlet_domain, tier, published_at, published_date, date_source, "
     "effective_topic AS topic, effective_tone AS tone, is_relevant AS relevant, "
-    "effective_story AS story_id, role, medium, body, lead, collected_at"
+    "effective_story AS story_id, role, medium, note, body, lead, collected_at"
 )
 
 

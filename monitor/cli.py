@@ -118,17 +118,19 @@ def _cmd_run(app: _App) -> int:
     names = [app.args.source] if app.args.source else None
     if names:
         config.source(names[0])  # an unknown name fails before Kiwi loads
-    analyser = Analyser(app.kiwi, config.entities, config.topics)
-    with Fetcher(config.fetch) as fetcher:
-        report = run_once(
-            config,
-            app.db,
-            fetcher=fetcher,
-            analyser=analyser,
-            clock=app.clock,
-            source_names=names,
-            progress=None if app.args.quiet else _err,
-        )
+    # The lock first: a second collection exits at once, before Kiwi loads.
+    with collection_lock(config.database_path, what="run", clock=app.clock):
+        analyser = Analyser(app.kiwi, config.entities, config.topics)
+        with Fetcher(config.fetch) as fetcher:
+            report = run_once(
+                config,
+                app.db,
+                fetcher=fetcher,
+                analyser=analyser,
+                clock=app.clock,
+                source_names=names,
+                progress=None if app.args.quiet else _err,
+            )
     for name, reason in report.source_problems:
         if app.args.quiet:
             _err(f"source {name}: {reason}")
@@ -298,6 +300,7 @@ def _cmd_show(app: _App) -> int:
             "updated_at": row["updated_at"],
             "method": row["method"],
             "flags": row["flags"],
+            "note": row["note"],
             "date_source": row["date_source"],
             "relevance_reason": row["relevance_reason"],
             "topic_reason": row["topic_reason"],
@@ -332,6 +335,8 @@ def _cmd_show(app: _App) -> int:
     for copy in item["copies"]:
         print(f"copy: {copy['id']} {copy['outlet'] or '-'} {copy['title']}")
     print()
+    if item["note"]:
+        print(f"note: {item['note']}")
     if item["lead"]:
         print(item["lead"])
         print()
@@ -474,7 +479,7 @@ def _cmd_reprocess(app: _App) -> int:
     analyser = Analyser(app.kiwi, config.entities, config.topics)
     with (
         collection_lock(config.database_path, what="reprocess", clock=app.clock),
-        progress_bar("reprocess", len(pages), enabled=not app.args.quiet) as bar,
+        progress_bar("reprocess", len(pages), unit="pages", enabled=not app.args.quiet) as bar,
     ):
         report = reprocess_pages(config, app.db, analyser, pages, clock=app.clock, bar=bar)
     if app.args.json:
@@ -565,6 +570,224 @@ def _cmd_sources(app: _App) -> int:
             f"{r['name']:<28} {r['kind']:<12} {state:<12} last ok {r['last_success'] or '-'}  "
             f"new {r['new_articles_last_run'] if r['new_articles_last_run'] is not None else '-'}"
             + (f"  error: {r['last_error']}" if r["consecutive_failures"] else "")
+        )
+    return 0
+
+
+# --- schedule ---------------------------------------------------------------------------------
+
+
+def _cmd_schedule(app: _App) -> int:
+    from monitor.analyse import Analyser
+    from monitor.schedule import ScheduleDeps, logging_to_stderr, run_schedule
+    from scrapers.fetch import Fetcher
+
+    config = app.config
+    with logging_to_stderr(config.schedule.timezone, verbose=app.args.verbose) as log:
+        deps = ScheduleDeps(
+            config=config,
+            db=app.db,
+            clock=app.clock,
+            # Kiwi loads at the first collection, not while the scheduler waits for it.
+            make_analyser=lambda: Analyser(app.kiwi, config.entities, config.topics),
+            make_fetcher=lambda: Fetcher(config.fetch),
+            log=log,
+            verbose=app.args.verbose,
+        )
+        return run_schedule(deps, once=app.args.once)
+
+
+# --- backfill -------------------------------------------------------------------------------
+
+
+def _cmd_backfill(app: _App) -> int:
+    from monitor.backfill import parse_since, plan_backfill, report_plans, run_backfill
+    from monitor.progress import open_progress
+
+    config = app.config
+    today = kst_day(app.clock())
+    names = [app.args.source] if app.args.source else None
+    try:
+        since = parse_since(app.args.since, today)
+        if names:
+            config.source(names[0])
+    except (UsageError, ConfigError) as exc:
+        _err(f"monitor backfill: error: {exc}")
+        return 2
+    # The lock first: a second collection exits at once, before Kiwi loads.
+    with collection_lock(config.database_path, what="backfill", clock=app.clock):
+        plans = plan_backfill(
+            config, app.db, since=since, source_names=names, restart=app.args.restart
+        )
+        if not any(plan.runnable for plan in plans):
+            report = report_plans(plans, since=since, until=today)
+        else:
+            from monitor.analyse import Analyser
+            from scrapers.fetch import Fetcher
+
+            analyser = Analyser(app.kiwi, config.entities, config.topics)
+            try:
+                with (
+                    Fetcher(config.fetch) as fetcher,
+                    open_progress(enabled=not app.args.quiet) as progress,
+                ):
+                    report = run_backfill(
+                        config,
+                        app.db,
+                        plans,
+                        since=since,
+                        fetcher=fetcher,
+                        analyser=analyser,
+                        clock=app.clock,
+                        environ=app.environ,
+                        progress=progress,
+                    )
+            except KeyboardInterrupt:
+                _err("backfill interrupted: what was stored is kept; run it again to carry on")
+                raise
+    for source in report.sources:
+        for warning in source.warnings:
+            _err(f"source {source.source}: warning: {warning}")
+    if app.args.json:
+        _print_json(report.to_json())
+    else:
+        for s in report.sources:
+            windows = f"{s.windows} window{'' if s.windows == 1 else 's'}" + (
+                f" ({s.windows_total} in all)" if s.windows_total != s.windows else ""
+            )
+            if s.status in ("unsupported", "skipped", "not reached"):
+                windows = "-"
+            print(
+                f"{s.source:<28} {s.kind:<12} {s.status:<16} {windows:<22} "
+                f"{s.new_articles} new" + (f"  {s.reason}" if s.reason else "")
+            )
+        run = report.run
+        print(
+            f"backfill since {report.since} to {report.until}"
+            + (
+                f", run {run.run_id}: {run.sources_ok}/{run.sources} sources ok, "
+                f"{report.windows} windows, {run.fetched} fetched, {run.new_articles} new "
+                f"articles ({run.relevant} relevant), {len(run.errors)} errors"
+                if run is not None
+                else ": nothing to do (--restart walks finished sources again)"
+            )
+            + ("; stopped: run it again to carry on" if report.stopped else "")
+        )
+    if report.any_source_worked:
+        return 0
+    why = "; ".join(f"{s.source}: {s.reason or s.status}" for s in report.sources)
+    _err(f"monitor: error: no source could go back ({why or 'no sources configured'})")
+    return 1
+
+
+# --- import / add ----------------------------------------------------------------------------
+
+
+def _cmd_import(app: _App) -> int:
+    from monitor.analyse import Analyser
+    from monitor.clippings import apply_import, plan_import, read_sheet, render_import
+    from monitor.progress import open_progress
+    from scrapers.fetch import Fetcher
+
+    config = app.config
+    sheet = read_sheet(Path(app.args.file), sheet_name=app.args.sheet)
+    today = kst_day(app.clock())
+    plan = plan_import(config, app.db, sheet, today=today)
+    if not app.args.dry_run:
+        # Fetching pages is a collection: exit at once when one runs; a sheet of manual items
+        # only writes rows, so it may wait a little for the running collection instead.
+        wait_s = 0.0 if plan.counts["new_url"] else 60.0
+        with ExitStack() as stack:
+            stack.enter_context(
+                collection_lock(config.database_path, what="import", clock=app.clock, wait_s=wait_s)
+            )
+            # Planned again inside the lock: what a collection stored meanwhile is matched.
+            plan = plan_import(config, app.db, sheet, today=today)
+            analysers: list[Analyser] = []
+            fetchers: list[Fetcher] = []
+
+            def analyser() -> Analyser:
+                if not analysers:  # Kiwi loads only when something new is stored
+                    analysers.append(Analyser(app.kiwi, config.entities, config.topics))
+                return analysers[0]
+
+            def fetcher() -> Fetcher:
+                if not fetchers:
+                    fetchers.append(stack.enter_context(Fetcher(config.fetch)))
+                return fetchers[0]
+
+            progress = stack.enter_context(open_progress(enabled=plan.counts["new_url"] > 0))
+            plan = apply_import(
+                config,
+                app.db,
+                plan,
+                analyser=analyser,
+                fetcher=fetcher,
+                clock=app.clock,
+                progress=progress,
+            )
+    if app.args.json:
+        _print_json(plan.to_json())
+    else:
+        _write(render_import(plan))
+    # Invalid rows are the sheet's to fix and are reported; a row that could not be stored is ours.
+    return 1 if plan.counts["failed"] else 0
+
+
+def _cmd_add(app: _App) -> int:
+    from monitor.analyse import Analyser
+    from monitor.manual import (
+        ManualItem,
+        add_manual_item,
+        check_topic,
+        parse_item_date,
+        resolve_entity_ids,
+    )
+
+    config = app.config
+    args = app.args
+    day = parse_item_date(args.date, today=kst_day(app.clock()))
+    title, outlet = normalize_text(args.title).strip(), normalize_text(args.outlet).strip()
+    if not title or not outlet:
+        raise UsageError("--title and --outlet must not be empty")
+    wanted = [v.strip() for value in args.entity or [] for v in value.split(",") if v.strip()]
+    entities, unknown = resolve_entity_ids(wanted, config.entities, exact=True)
+    if unknown:
+        ids = ", ".join(e.id for e in config.entities)
+        raise UsageError(f"unknown entity {unknown[0]!r} (one of: {ids})")
+    topic = check_topic(args.topic, config.topics) if args.topic else None
+    item = ManualItem(
+        day=day,
+        outlet=outlet,
+        title=title,
+        medium=args.medium,
+        entities=entities,
+        topic=topic,
+        note=args.note or None,
+    )
+    analyser = Analyser(app.kiwi, config.entities, config.topics)
+    result = add_manual_item(config, app.db, analyser, item, clock=app.clock)
+    if not result.outlet_known:
+        _err(
+            f"warning: outlet {result.outlet!r} is not in the registry ([[outlets]]): "
+            "counted under its name, tier unknown"
+        )
+    if app.args.json:
+        _print_json(result.to_json())
+        return 0
+    medium = {"print": "지면", "broadcast": "방송"}.get(result.medium, result.medium)
+    print(
+        f"{'added' if result.created else 'updated'} article {result.article_id}: "
+        f"[{result.outlet}·{result.tier or '-'}·{medium}] {result.published_date} {title}"
+    )
+    print(
+        f"  entities: {', '.join(result.entities) or '-'} · topic: {result.topic or '-'} · "
+        f"tone: {result.tone or '-'}"
+    )
+    if result.joined:
+        print(
+            f"  joins story {result.story_id} (the same outlet's same headline): "
+            "the outlet's copies count once"
         )
     return 0
 
@@ -704,6 +927,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="same as --format json")
 
     p = command("sources", _cmd_sources, "each source's health")
+    p.add_argument("--json", action="store_true")
+
+    p = command(
+        "schedule",
+        _cmd_schedule,
+        "run the collection and digest jobs of [schedule] in the foreground",
+    )
+    p.add_argument(
+        "--once",
+        action="store_true",
+        help="run the jobs whose cron fired since they last ran, then exit (for cron users)",
+    )
+    p.add_argument(
+        "--verbose", "-v", action="store_true", help="collection progress and tracebacks in the log"
+    )
+
+    p = command("backfill", _cmd_backfill, "collect past coverage from sources that can go back")
+    p.add_argument("--since", required=True, metavar="YYYY-MM-DD", help="back to this KST day")
+    p.add_argument("--source", help="backfill only this source")
+    p.add_argument(
+        "--restart", action="store_true", help="walk again from today, even finished sources"
+    )
+    p.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or lines")
+
+    p = command("import", _cmd_import, "import the team's clipping sheet (xlsx or csv)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--sheet", metavar="NAME", help="the xlsx sheet to read (default: the first)")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show what would change and change nothing"
+    )
+    p.add_argument("--json", action="store_true")
+
+    p = command("add", _cmd_add, "add one print or broadcast item that has no URL")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--outlet", required=True, help="the outlet's name, as in [[outlets]]")
+    p.add_argument("--title", required=True)
+    p.add_argument("--medium", required=True, choices=("print", "broadcast"))
+    p.add_argument(
+        "--entity", action="append", metavar="ID", help="a tracked entity id (repeatable)"
+    )
+    p.add_argument("--topic", help="a topic id from config.toml (default: the classifier's)")
+    p.add_argument("--note", help="a remark kept with the item (page, programme ...)")
     p.add_argument("--json", action="store_true")
 
     p = command("demo", _cmd_demo, "serve the bundled sample site on loopback and run the pipeline")

@@ -16,6 +16,7 @@ from monitor.errors import ConfigError
 from nlp import EntitySpec, TopicSpec
 from nlp.topics import DEFAULT_TOPICS
 from scrapers import FetchSettings, SourceSpec
+from scrapers.sources import is_valid_selector
 
 __all__ = [
     "SOURCE_KINDS",
@@ -58,7 +59,8 @@ class OutletSpec:
 
 @dataclass(frozen=True)
 class DigestConfig:
-    """`[digest]`: who gets the morning digest and through which SMTP server."""
+    """`[digest]`: who gets the morning digest, through which SMTP server, and where the
+    scheduled job writes it."""
 
     recipients: tuple[str, ...] = ()
     sender: str = "press-monitor@localhost"
@@ -68,6 +70,7 @@ class DigestConfig:
     smtp_password_env: str = "MONITOR_SMTP_PASSWORD"
     starttls: bool = True
     send_empty: bool = True
+    out_dir: str = "digests"  # where `monitor schedule` writes each digest; see Config.digest_dir
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,12 @@ class Config:
     topics: tuple[TopicSpec, ...] = DEFAULT_TOPICS
     digest: DigestConfig = field(default_factory=DigestConfig)
     web: WebConfig = field(default_factory=WebConfig)
+
+    @property
+    def digest_dir(self) -> Path:
+        """`[digest] out_dir` as a path: a relative one resolves against the config's folder."""
+        out_dir = Path(self.digest.out_dir).expanduser()
+        return out_dir if out_dir.is_absolute() else self.path.parent / out_dir
 
     def source(self, name: str) -> SourceSpec:
         """The source called `name`, or a ConfigError listing the names there are."""
@@ -188,6 +197,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         else DEFAULT_TOPICS
     )
     _unique([t.id for t in topics], where, "topics", "id")
+    digest = _build(DigestConfig, _table(data, "digest", where), where, "digest")
+    if not digest.out_dir.strip():
+        raise ConfigError(where.at("digest.out_dir", "expected a folder, got an empty string"))
     return Config(
         path=path,
         database_path=db_path,
@@ -197,7 +209,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         entities=entities,
         outlets=outlets,
         topics=topics,
-        digest=_build(DigestConfig, _table(data, "digest", where), where, "digest"),
+        digest=digest,
         web=_build(WebConfig, _table(data, "web", where), where, "web"),
     )
 
@@ -369,6 +381,32 @@ def _validate_sources(sources: tuple[SourceSpec, ...], where: _Where) -> None:
                 raise ConfigError(where.at(f"{at}.{key}", "only http(s) URLs are fetched"))
         if spec.max_pages < 1:
             raise ConfigError(where.at(f"{at}.max_pages", "must be at least 1"))
+        _validate_backfill_keys(spec, where, at)
+
+
+# Optional source keys that only one kind reads: set on another kind they are a mistake.
+_KIND_KEYS = {
+    "page_param": "listing",
+    "next_selector": "listing",
+    "backfill_max_pages": "listing",
+    "backfill_window_days": "google_news",
+}
+_DEFAULT_SPEC = SourceSpec(name="", kind="")
+
+
+def _validate_backfill_keys(spec: SourceSpec, where: _Where, at: str) -> None:
+    """Listing pagination and backfill keys: the right kind, sensible values, valid CSS."""
+    for key, kind in _KIND_KEYS.items():
+        if getattr(spec, key) != getattr(_DEFAULT_SPEC, key) and spec.kind != kind:
+            raise ConfigError(where.at(f"{at}.{key}", f"only {kind} sources read this key"))
+    if spec.page_param and spec.next_selector:
+        raise ConfigError(where.at(f"{at}.next_selector", "give page_param or next_selector"))
+    if spec.next_selector and not is_valid_selector(spec.next_selector):
+        raise ConfigError(where.at(f"{at}.next_selector", "not a valid CSS selector"))
+    if spec.backfill_max_pages < 1:
+        raise ConfigError(where.at(f"{at}.backfill_max_pages", "must be at least 1"))
+    if not 1 <= spec.backfill_window_days <= 366:
+        raise ConfigError(where.at(f"{at}.backfill_window_days", "must be 1 to 366 days"))
 
 
 def _validate_entities(entities: tuple[EntitySpec, ...], where: _Where) -> None:

@@ -5,7 +5,7 @@ corrections and manual items are untouched; a tally afterwards is simply a recou
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -119,7 +119,7 @@ def reprocess_pages(
     config: Config,
     db: sqlite_utils.Database,
     analyser: Analyser,
-    pages: Iterable[dict[str, Any]],
+    pages: Sequence[dict[str, Any]],
     *,
     clock: Clock,
     bar: ProgressBar,

@@ -1,11 +1,14 @@
-"""The Naver News search API source: paged JSON results turned into candidate entries."""
+"""The Naver News search API source: paged JSON results turned into candidate entries.
+
+The API has no date filter: going back means paging through results sorted by date.
+"""
 
 from __future__ import annotations
 
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -13,11 +16,11 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from scrapers._errors import FetchError, SourceError, SourceSkipped
-from scrapers._records import FeedEntry, SourceResult, SourceSpec
+from scrapers._records import BackfillStep, FeedEntry, SourceResult, SourceSpec
 from scrapers.fetch import Fetcher
 from scrapers.urls import canonicalize_url
 
-__all__ = ["collect_naver_news"]
+__all__ = ["collect_naver_news", "walk_naver_news"]
 
 KST = ZoneInfo("Asia/Seoul")
 NAVER_API_URL = "https://openapi.naver.com"
@@ -34,6 +37,110 @@ def collect_naver_news(
     environ: Mapping[str, str],
 ) -> SourceResult:
     """Page through the Naver News search API (newest first) until short page, limit or `since`."""
+    endpoint, headers = _api_access(spec, environ)
+    entries: list[FeedEntry] = []
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for page in range(max(1, spec.max_pages)):
+        start = 1 + page * _DISPLAY
+        if start > _MAX_START:
+            break
+        items = _fetch_items(spec, fetcher, _page_url(spec, endpoint, start), headers)
+        reached_since = _add_items(spec, items, since, seen, entries, problems)
+        if reached_since or len(items) < _DISPLAY:
+            break
+    return SourceResult(spec.name, tuple(entries), tuple(problems))
+
+
+def walk_naver_news(
+    spec: SourceSpec,
+    fetcher: Fetcher,
+    *,
+    since: datetime,
+    position: Mapping[str, Any],
+    environ: Mapping[str, str],
+) -> Iterator[BackfillStep]:
+    """Backfill: one step per result page (100 items, newest first) from the stored `start`
+    until items are older than `since`; the API's 1,000-result limit ends the walk with a warning
+    (older items cannot be reached through it). Credentials are checked before any request.
+
+    A resumed walk asks for the stored offset again: articles published since then push items
+    down the list, so a few are seen twice (and dropped as known), never skipped.
+    """
+    endpoint, headers = _api_access(spec, environ)
+    start = position.get("start", 1)
+    if not isinstance(start, int) or not 1 <= start <= _MAX_START + _DISPLAY:
+        raise SourceError(spec.name, f"bad stored backfill position {dict(position)!r}")
+    return _walk_pages(spec, fetcher, since, start, endpoint, headers)
+
+
+def _walk_pages(
+    spec: SourceSpec,
+    fetcher: Fetcher,
+    since: datetime,
+    start: int,
+    endpoint: str,
+    headers: Mapping[str, str],
+) -> Iterator[BackfillStep]:
+    """The pages of `walk_naver_news`, fetched one at a time as the caller asks."""
+    pages_total = _MAX_START // _DISPLAY
+    seen: set[str] = set()
+    while True:
+        page_no = (start - 1) // _DISPLAY + 1
+        label = f"results {start}-{start + _DISPLAY - 1}"
+        if start > _MAX_START:
+            # A walk stopped right at the limit: nothing more can be asked for.
+            cursor = _cursor(start)
+            yield BackfillStep(
+                spec.name,
+                label,
+                cursor,
+                None,
+                final=True,
+                units_done=pages_total,
+                units_total=pages_total,
+            )
+            return
+        try:
+            items = _fetch_items(spec, fetcher, _page_url(spec, endpoint, start), headers)
+        except SourceError as error:
+            yield BackfillStep(spec.name, label, _cursor(start), None, error=error.reason)
+            return
+        entries: list[FeedEntry] = []
+        problems: list[tuple[str, str]] = []
+        reached_since = _add_items(spec, items, since, seen, entries, problems)
+        ended = reached_since or len(items) < _DISPLAY
+        warnings: tuple[str, ...] = ()
+        if not ended and start + _DISPLAY > _MAX_START:
+            ended = True
+            dates = [e.published_at for e in entries if e.published_at is not None]
+            reached = f" (items back to {min(dates).date().isoformat()})" if dates else ""
+            warnings = (
+                f"Naver's 1,000-result limit reached before {since.date().isoformat()}{reached}: "
+                "older items cannot be reached through the API",
+            )
+        yield BackfillStep(
+            spec.name,
+            label,
+            _cursor(start + _DISPLAY),
+            SourceResult(spec.name, tuple(entries), tuple(problems)),
+            warnings=warnings,
+            units_done=page_no if not ended else pages_total,
+            units_total=pages_total,
+            final=ended,
+        )
+        if ended:
+            return
+        start += _DISPLAY
+
+
+def _cursor(start: int) -> str:
+    """The stored position of a Naver walk: the next result offset to ask for."""
+    return json.dumps({"kind": "naver_news", "start": start}, separators=(",", ":"))
+
+
+def _api_access(spec: SourceSpec, environ: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The search endpoint and credential headers; SourceSkipped without credentials or query."""
     client_id = environ.get(spec.client_id_env)
     client_secret = environ.get(spec.client_secret_env)
     if not client_id or not client_secret:
@@ -45,32 +152,38 @@ def collect_naver_news(
         raise SourceSkipped(spec.name, "no query configured")
     headers = {"X-Naver-Client-Id": client_id, "X-Naver-Client-Secret": client_secret}
     endpoint = (spec.base_url or NAVER_API_URL).rstrip("/") + "/v1/search/news.json"
-    entries: list[FeedEntry] = []
-    problems: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for page in range(max(1, spec.max_pages)):
-        start = 1 + page * _DISPLAY
-        if start > _MAX_START:
-            break
-        params = {"query": spec.query, "display": _DISPLAY, "start": start, "sort": "date"}
-        url = f"{endpoint}?{urlencode(params)}"
-        items = _fetch_items(spec, fetcher, url, headers)
-        reached_since = False
-        for item in items:
-            entry = _entry_from_item(spec, item)
-            if isinstance(entry, tuple):
-                problems.append(entry)
-                continue
-            if since is not None and entry.published_at is not None and entry.published_at < since:
-                # Results are sorted newest first, so everything after this is older still.
-                reached_since = True
-                continue
-            if entry.url not in seen:
-                seen.add(entry.url)
-                entries.append(entry)
-        if reached_since or len(items) < _DISPLAY:
-            break
-    return SourceResult(spec.name, tuple(entries), tuple(problems))
+    return endpoint, headers
+
+
+def _page_url(spec: SourceSpec, endpoint: str, start: int) -> str:
+    """One result page of the search, newest first."""
+    params = {"query": spec.query or "", "display": _DISPLAY, "start": start, "sort": "date"}
+    return f"{endpoint}?{urlencode(params)}"
+
+
+def _add_items(
+    spec: SourceSpec,
+    items: list[dict[str, Any]],
+    since: datetime | None,
+    seen: set[str],
+    entries: list[FeedEntry],
+    problems: list[tuple[str, str]],
+) -> bool:
+    """Add a page's items newer than `since` to `entries`; whether an older one was met."""
+    reached_since = False
+    for item in items:
+        entry = _entry_from_item(spec, item)
+        if isinstance(entry, tuple):
+            problems.append(entry)
+            continue
+        if since is not None and entry.published_at is not None and entry.published_at < since:
+            # Results are sorted newest first, so everything after this is older still.
+            reached_since = True
+            continue
+        if entry.url not in seen:
+            seen.add(entry.url)
+            entries.append(entry)
+    return reached_since
 
 
 def _fetch_items(

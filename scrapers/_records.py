@@ -41,6 +41,12 @@ class SourceSpec:
     client_secret_env: str = "NAVER_CLIENT_SECRET"
     max_pages: int = 1
     enabled: bool = True
+    # Listing pagination: the query parameter carrying the page number (1-based) or a CSS
+    # selector for the next-page link; without either, the page's own rel="next" link is used.
+    page_param: str | None = None
+    next_selector: str | None = None
+    backfill_max_pages: int = 50  # listing: how many pages `monitor backfill` walks at most
+    backfill_window_days: int = 7  # google_news: the date window `monitor backfill` asks for
 
 
 @dataclass(frozen=True)
@@ -89,3 +95,18 @@ class SourceResult:
     source: str
     entries: tuple[FeedEntry, ...]
     problems: tuple[tuple[str, str], ...] = ()  # (url, reason) for items it had to skip
+
+
+@dataclass(frozen=True)
+class BackfillStep:
+    """One window of a backfill walk: what it found and where the walk stands once it is stored."""
+
+    source: str
+    label: str  # the window, as people read it: "2024-11-20..2024-11-26", "page 3", a sitemap URL
+    cursor: str  # the resume point once this window is stored (opaque JSON, per source kind)
+    result: SourceResult | None  # None: no window was read (a failure, or a closing notice)
+    error: str | None = None  # the window could not be read; its cursor is the previous one
+    warnings: tuple[str, ...] = ()  # coverage the walk knows it cannot reach
+    units_done: int = 0  # progress through the walk (days, pages or sitemaps)
+    units_total: int = 0
+    final: bool = False  # nothing older is left to collect: the backfill is finished

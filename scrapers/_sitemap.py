@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from scrapers._decode import decode_markup, utf8_xml_bytes
 from scrapers._errors import FetchError, SourceError, SourceSkipped
-from scrapers._records import FeedEntry, SourceResult, SourceSpec
+from scrapers._records import BackfillStep, FeedEntry, SourceResult, SourceSpec
 from scrapers.fetch import Fetcher
 from scrapers.urls import canonicalize_url
 
-__all__ = ["collect_sitemap", "parse_w3c_datetime"]
+__all__ = ["collect_sitemap", "parse_w3c_datetime", "walk_sitemap"]
 
 KST = ZoneInfo("Asia/Seoul")
 MAX_CHILD_SITEMAPS = 20
@@ -91,6 +94,116 @@ def _walk(
         _walk(
             spec, fetcher, child.url, child_root, since, entries, problems, visited, depth=depth + 1
         )
+
+
+def walk_sitemap(
+    spec: SourceSpec, fetcher: Fetcher, *, since: datetime, position: Mapping[str, Any]
+) -> Iterator[BackfillStep]:
+    """Backfill: one step per leaf sitemap (a <urlset>), newest `lastmod` first, walking indexes
+    and indexes of indexes without the everyday cap on children; a child last modified before
+    `since` is skipped unread, and so is one stored by an earlier walk (the cursor lists them).
+
+    A leaf that cannot be read is yielded as a failed step and left out of the cursor, so the
+    next walk retries it; the walk ends `final` only when every leaf it found was stored.
+    """
+    if not spec.url:
+        raise SourceSkipped(spec.name, "no url configured")
+    done = position.get("done", [])
+    if not isinstance(done, list) or not all(isinstance(u, str) for u in done):
+        raise SourceError(spec.name, f"bad stored backfill position {dict(position)!r}")
+    return _walk_leaves(spec, fetcher, since, spec.url, list(done))
+
+
+def _walk_leaves(
+    spec: SourceSpec, fetcher: Fetcher, since: datetime, url: str, done: list[str]
+) -> Iterator[BackfillStep]:
+    """The steps of `walk_sitemap`, each leaf fetched only when the caller asks for it."""
+    root_url = canonicalize_url(url)
+    stored = set(done)
+    if root_url in stored:
+        yield _notice(spec, done, final=True)
+        return
+    root = _fetch_root(spec, fetcher, url)
+    pending: list[tuple[_Child, ET.Element | None, int]] = [(_Child(root_url, None), root, 0)]
+    failed = 0
+    while pending:
+        child, node, depth = pending.pop()
+        if child.url in stored:
+            continue
+        if node is None:
+            try:
+                node = _fetch_root(spec, fetcher, child.url)
+            except SourceError as error:
+                failed += 1
+                yield _progress(spec, child.url, done, pending, None, error=error.reason)
+                continue
+        kind = _local(node.tag)
+        if kind == "sitemapindex" and depth < _MAX_DEPTH:
+            problems: list[tuple[str, str]] = []
+            children = [
+                c
+                for c in _index_children(child.url, node, problems)
+                if c.lastmod is None or c.lastmod + _DAY > since
+            ]
+            # Oldest pushed first so the newest is taken next; undated ones come last.
+            children.sort(key=lambda c: (c.lastmod is not None, c.lastmod or since))
+            pending += [(c, None, depth + 1) for c in children if c.url not in stored]
+            if problems:
+                result = SourceResult(spec.name, (), tuple(problems))
+                yield _progress(spec, child.url, done, pending, result)
+            continue
+        entries: dict[str, FeedEntry] = {}
+        problems = []
+        if kind == "urlset":
+            _collect_urlset(spec, child.url, node, since, entries, problems)
+        elif kind == "sitemapindex":
+            problems.append((child.url, "sitemap index nested too deeply"))
+        else:
+            problems.append((child.url, f"not a sitemap (root element <{kind}>)"))
+        stored.add(child.url)
+        done.append(child.url)
+        result = SourceResult(spec.name, tuple(entries.values()), tuple(problems))
+        yield _progress(spec, child.url, done, pending, result)
+    yield _notice(spec, done, final=failed == 0)
+
+
+def _walk_cursor(done: list[str]) -> str:
+    """The stored position of a sitemap walk: the leaf sitemaps already stored."""
+    return json.dumps({"kind": "sitemap", "done": done}, separators=(",", ":"))
+
+
+def _progress(
+    spec: SourceSpec,
+    url: str,
+    done: list[str],
+    pending: list[tuple[_Child, ET.Element | None, int]],
+    result: SourceResult | None,
+    *,
+    error: str | None = None,
+) -> BackfillStep:
+    """A step for one sitemap read (or failed), with leaves stored out of leaves known."""
+    return BackfillStep(
+        spec.name,
+        url,
+        _walk_cursor(done),
+        result,
+        error=error,
+        units_done=len(done),
+        units_total=len(done) + len(pending) + (error is not None),
+    )
+
+
+def _notice(spec: SourceSpec, done: list[str], *, final: bool) -> BackfillStep:
+    """The closing step of a walk: no window read, the walk finished (or leaves to retry)."""
+    return BackfillStep(
+        spec.name,
+        "every sitemap read" if final else "sitemaps left to retry",
+        _walk_cursor(done),
+        None,
+        units_done=len(done),
+        units_total=len(done),
+        final=final,
+    )
 
 
 def _index_children(url: str, root: ET.Element, problems: list[tuple[str, str]]) -> list[_Child]:

@@ -301,3 +301,19 @@ def test_shipped_entities_tag_the_seeds(
     tagger = build_tagger(kiwi, shipped.entities)
     found = {m.entity for m in tag_entities(tagger, "", paths[0].read_text(encoding="utf-8"))}
     assert expected <= found
+
+
+def test_digest_out_dir_resolves_against_file_folder(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, MINIMAL))
+    assert config.digest.out_dir == "digests"
+    assert config.digest_dir == tmp_path / "digests"
+    text = MINIMAL + '\n[digest]\nout_dir = "reports/daily"\n'
+    assert load_config(write_config(tmp_path, text)).digest_dir == tmp_path / "reports" / "daily"
+    absolute = tmp_path / "elsewhere"
+    text = MINIMAL + f'\n[digest]\nout_dir = "{absolute}"\n'
+    assert load_config(write_config(tmp_path, text)).digest_dir == absolute
+
+
+@pytest.mark.parametrize("value", ['""', '"  "', "3"])
+def test_bad_digest_out_dir(tmp_path: Path, value: str) -> None:
+    assert "digest.out_dir" in load_error(tmp_path, MINIMAL + f"\n[digest]\nout_dir = {value}\n")

@@ -331,3 +331,48 @@ def test_ingest_a_url_already_stored_updates_it(workspace: Workspace) -> None:
     ).fetchone()
     result = workspace.json("ingest", url)
     assert result[0]["outcome"] == "updated" and result[0]["id"] == article_id
+
+
+# --- manual and imported items through reprocess ------------------------------------------------
+
+
+def test_manual_and_imported_items_survive_reprocess(
+    workspace: Workspace, tmp_path: Path, recount: Callable[..., Any]
+) -> None:
+    workspace.json(
+        "add",
+        "--date",
+        "2024-11-27",
+        "--outlet",
+        "고양신문",
+        "--title",
+        "일산테크노밸리 바이오 기업 유치 본격화",
+        "--medium",
+        "print",
+        "--note",
+        "3면",
+    )
+    sheet = tmp_path / "clippings.csv"
+    sheet.write_text(
+        "날짜,매체,제목,구분\n2024.11.28,KBS,국립암센터와 고양시 정밀의료 협력 확대,방송\n",
+        encoding="cp949",
+    )
+    code, _, err = workspace.run("import", str(sheet))
+    assert code == 0, err
+    manual = workspace.db.execute(
+        "SELECT id, url, medium FROM articles WHERE url LIKE 'manual:%' ORDER BY id"
+    ).fetchall()
+    assert [m[2] for m in manual] == ["print", "broadcast"]
+    assert _tally(workspace.db, "tier")["total"][0] >= 2
+    _assert_recount(workspace.db, recount)
+    before = {by: _tally(workspace.db, by) for by in store.TALLY_DIMENSIONS}
+
+    workspace.json("reprocess")
+    after = workspace.db.execute(
+        "SELECT id, url, medium FROM articles WHERE url LIKE 'manual:%' ORDER BY id"
+    ).fetchall()
+    assert after == manual
+    assert store.get_article(workspace.db, manual[0][0])["note"] == "3면"
+    assert store.get_article(workspace.db, manual[1][0])["relevant"] is True
+    assert {by: _tally(workspace.db, by) for by in store.TALLY_DIMENSIONS} == before
+    _assert_recount(workspace.db, recount)
