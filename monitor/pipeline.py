@@ -266,7 +266,12 @@ def run_once(
         # a search hit another source found under the publisher's URL is dropped.
         for spec, found in _gather(specs, fetcher, workers=config.fetch.concurrency):
             collection.add_source(spec, found)
-        collection.process_pending()
+            if collection.should_stop():
+                # Asked to stop while sources are read: store nothing half-gathered.
+                collection.stopped = True
+                break
+        if not collection.stopped:
+            collection.process_pending()
     except BaseException as exc:
         collection.abort(exc)
         raise
