@@ -98,3 +98,29 @@ def recount_tally(
 def recount() -> Recount:
     """The from-scratch recount a tally must always equal."""
     return recount_tally
+
+
+def stored_tally(
+    database: sqlite_utils.Database, by: str, start: str, end: str
+) -> dict[str, tuple[int, int, int]]:
+    """What `monitor tally` counts (db.tally), in the shape of recount_tally."""
+    from db import tally
+
+    rows, total = tally(database, by, start, end)
+    found = {r.key: (r.articles, r.outlets, r.stories) for r in rows}
+    found["total"] = (total.articles, total.outlets, total.stories)
+    return found
+
+
+def assert_tally_is_recount(database: sqlite_utils.Database, start: str, end: str) -> None:
+    """Every tally dimension over start..end equals a recount from scratch."""
+    from db import TALLY_DIMENSIONS
+
+    for by in TALLY_DIMENSIONS:
+        assert stored_tally(database, by, start, end) == recount_tally(database, start, end, by), by
+
+
+@pytest.fixture
+def assert_recount() -> Callable[[sqlite_utils.Database, str, str], None]:
+    """Assert that every tally dimension over a period equals a recount from scratch."""
+    return assert_tally_is_recount

@@ -12,11 +12,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import sqlite_utils
+from conftest import stored_tally
 from openpyxl import Workbook
 
 import db as store
@@ -231,15 +231,7 @@ def _outcomes(plan: ImportPlan) -> dict[int, str]:
 
 
 def _tally(database: sqlite_utils.Database, by: str) -> dict[str, tuple[int, int, int]]:
-    rows, total = store.tally(database, by, *PERIOD)
-    found = {r.key: (r.articles, r.outlets, r.stories) for r in rows}
-    found["total"] = (total.articles, total.outlets, total.stories)
-    return found
-
-
-def _assert_recount(database: sqlite_utils.Database, recount: Callable[..., Any]) -> None:
-    for by in store.TALLY_DIMENSIONS:
-        assert _tally(database, by) == recount(database, *PERIOD, by), by
+    return stored_tally(database, by, *PERIOD)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -480,7 +472,7 @@ def test_row_matching_a_stored_article_is_merged_never_counted_twice(
     database: sqlite_utils.Database,
     analyser: Analyser,
     tmp_path: Path,
-    recount: Callable[..., Any],
+    assert_recount: Callable[..., None],
 ) -> None:
     stored, _ = store.save_article(
         database,
@@ -524,7 +516,7 @@ def test_row_matching_a_stored_article_is_merged_never_counted_twice(
     ]
     assert store.get_article(database, stored)["relevant"] is True  # the team's label
     assert _tally(database, "entity")["ncc"] == (1, 1, 1)
-    _assert_recount(database, recount)
+    assert_recount(database, *PERIOD)
     assert "rows merged into stored articles:" in render_import(plan)
     assert f"→ article {stored}: the same outlet and headline as article {stored}" in (
         render_import(plan)
@@ -574,11 +566,11 @@ def test_tally_equals_a_recount_after_import(
     database: sqlite_utils.Database,
     analyser: Analyser,
     tmp_path: Path,
-    recount: Callable[..., Any],
+    assert_recount: Callable[..., None],
 ) -> None:
     path = _write_csv(tmp_path / "clips.csv", SHEET_ROWS, "utf-8")
     _import(config, database, analyser, path, Counter())
-    _assert_recount(database, recount)
+    assert_recount(database, *PERIOD)
     total = _tally(database, "tier")
     # Five items: the fetched article, two kept from the sheet (테스트일보), the print item
     # (고양신문) and the broadcast item (KBS); the duplicate row is the print item again.
@@ -603,7 +595,7 @@ def cli(
 
 
 def test_add_makes_an_item_that_counts_by_entity_and_tier(
-    cli: Callable[..., tuple[int, str, str]], config: Config, recount: Callable[..., Any]
+    cli: Callable[..., tuple[int, str, str]], config: Config, assert_recount: Callable[..., None]
 ) -> None:
     argv = [
         "add",
@@ -640,7 +632,7 @@ def test_add_makes_an_item_that_counts_by_entity_and_tier(
         assert shown["labels"]["relevant"] is True and shown["labels"]["topic"] == "infrastructure"
         assert shown["date_source"] == "manual"
         assert shown["published_at"] == "2024-11-27T00:00:00+09:00"
-        _assert_recount(database, recount)
+        assert_recount(database, *PERIOD)
     finally:
         database.conn.close()
 
@@ -662,7 +654,7 @@ def test_print_copy_of_an_online_article_counts_once(
     analyser: Analyser,
     cli: Callable[..., tuple[int, str, str]],
     tmp_path: Path,
-    recount: Callable[..., Any],
+    assert_recount: Callable[..., None],
 ) -> None:
     path = _write_csv(tmp_path / "online.csv", [HEADER[:6], SHEET_ROWS[3][:6]], "utf-8")
     plan = _import(config, database, analyser, path, Counter())
@@ -689,7 +681,7 @@ def test_print_copy_of_an_online_article_counts_once(
     )
     assert _tally(database, "entity")["ilsan-techno-valley"] == (1, 1, 1)
     assert _tally(database, "tier")["total"] == (1, 1, 1)
-    _assert_recount(database, recount)
+    assert_recount(database, *PERIOD)
 
 
 def test_manual_item_with_an_unknown_outlet_is_kept_without_a_tier(
@@ -710,7 +702,7 @@ def test_import_command_dry_run_json_then_apply(
     config: Config,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    recount: Callable[..., Any],
+    assert_recount: Callable[..., None],
 ) -> None:
     requests: Counter[str] = Counter()
     monkeypatch.setattr("scrapers.fetch.Fetcher", lambda settings: _fetcher(requests))
@@ -737,7 +729,7 @@ def test_import_command_dry_run_json_then_apply(
     database = store.open_database(config.database_path)
     try:
         assert _table_counts(database)["articles"] == 5
-        _assert_recount(database, recount)
+        assert_recount(database, *PERIOD)
     finally:
         database.conn.close()
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
+from conftest import stored_tally
 
 import db as store
 from monitor.analyse import Analyser
@@ -103,15 +104,7 @@ def workspace(
 
 
 def _tally(database: sqlite_utils.Database, by: str) -> dict[str, tuple[int, int, int]]:
-    rows, total = store.tally(database, by, *PERIOD)
-    found = {r.key: (r.articles, r.outlets, r.stories) for r in rows}
-    found["total"] = (total.articles, total.outlets, total.stories)
-    return found
-
-
-def _assert_recount(database: sqlite_utils.Database, recount: Callable[..., Any]) -> None:
-    for by in store.TALLY_DIMENSIONS:
-        assert _tally(database, by) == recount(database, *PERIOD, by), by
+    return stored_tally(database, by, *PERIOD)
 
 
 def _ids_by_url(database: sqlite_utils.Database) -> dict[str, int]:
@@ -121,13 +114,15 @@ def _ids_by_url(database: sqlite_utils.Database) -> dict[str, int]:
 # --- label ------------------------------------------------------------------------------------
 
 
-def test_tally_equals_recount_after_run(workspace: Workspace, recount: Callable[..., Any]) -> None:
+def test_tally_equals_recount_after_run(
+    workspace: Workspace, assert_recount: Callable[..., None]
+) -> None:
     assert _tally(workspace.db, "entity")["total"][0] > 0
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
 
 
 def test_label_relevant_brings_a_near_miss_into_the_counts(
-    workspace: Workspace, recount: Callable[..., Any]
+    workspace: Workspace, assert_recount: Callable[..., None]
 ) -> None:
     near_miss = workspace.db.execute(
         "SELECT a.id FROM articles a JOIN mentions m ON m.article_id = a.id "
@@ -139,7 +134,7 @@ def test_label_relevant_brings_a_near_miss_into_the_counts(
     assert result["relevant"] is True and result["topic"] == "event"
     assert result["labels"]["relevant"] is True
     assert _tally(workspace.db, "entity")["ncc"][0] == before + 1
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
 
     shown = workspace.json("show", str(near_miss))
     assert shown["labels"]["topic"] == "event" and shown["relevant"] is True
@@ -147,24 +142,24 @@ def test_label_relevant_brings_a_near_miss_into_the_counts(
     result = workspace.json("label", str(near_miss), "--clear")
     assert result["labels"] == {} and result["relevant"] is False
     assert _tally(workspace.db, "entity")["ncc"][0] == before
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
 
 
 def test_label_irrelevant_and_tone_win_over_the_classifier(
-    workspace: Workspace, recount: Callable[..., Any]
+    workspace: Workspace, assert_recount: Callable[..., None]
 ) -> None:
     article = workspace.id_of("정밀의료")
     workspace.json("label", str(article), "--tone", "negative", "--note", "기사 내 오류 지적")
     assert store.get_article(workspace.db, article)["tone"] == "negative"
     negative = _tally(workspace.db, "tone").get("negative", (0, 0, 0))
     assert negative[0] >= 1
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
 
     workspace.json("label", str(article), "--irrelevant")
     row = store.get_article(workspace.db, article)
     assert row["relevant"] is False and row["tone"] == "negative"  # earlier fields kept
     assert row["labels"]["note"] == "기사 내 오류 지적"
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
 
 
 def test_label_rejects_unknown_topic_id_and_empty_label(workspace: Workspace) -> None:
@@ -182,7 +177,7 @@ def test_label_rejects_unknown_topic_id_and_empty_label(workspace: Workspace) ->
 
 
 def test_story_merge_and_split_change_the_counts_and_match_a_recount(
-    workspace: Workspace, recount: Callable[..., Any]
+    workspace: Workspace, assert_recount: Callable[..., None]
 ) -> None:
     release_copy = workspace.id_of("정밀의료")  # one of the three copies of the release
     other = workspace.id_of("첫 삽")  # a different event (the groundbreaking)
@@ -194,7 +189,7 @@ def test_story_merge_and_split_change_the_counts_and_match_a_recount(
     merged = workspace.json("story", "merge", str(release_copy), str(other))
     assert set(merged["articles"]) >= {*copies, other}
     assert _tally(workspace.db, "entity")["total"][2] == stories_before - 1
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
     shown = workspace.json("show", str(other))
     assert {c["id"] for c in shown["copies"]} >= set(copies)
 
@@ -202,11 +197,11 @@ def test_story_merge_and_split_change_the_counts_and_match_a_recount(
     assert split["articles"] == [other]
     assert set(split["rest"]["articles"]) == set(copies)
     assert _tally(workspace.db, "entity")["total"][2] == stories_before
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
 
 
 def test_splitting_the_first_copy_keeps_the_rest_together(
-    workspace: Workspace, recount: Callable[..., Any]
+    workspace: Workspace, assert_recount: Callable[..., None]
 ) -> None:
     head = store.effective_story(workspace.db, workspace.id_of("정밀의료"))
     members = store.story_members(workspace.db, head)
@@ -215,7 +210,7 @@ def test_splitting_the_first_copy_keeps_the_rest_together(
     rest = result["rest"]
     assert rest["story_id"] == min(m for m in members if m != head)
     assert set(rest["articles"]) == set(members) - {head}
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
 
 
 def test_story_merge_needs_two_ids(workspace: Workspace) -> None:
@@ -230,7 +225,7 @@ def test_story_merge_needs_two_ids(workspace: Workspace) -> None:
 
 
 def test_reprocess_keeps_ids_labels_and_story_corrections(
-    workspace: Workspace, recount: Callable[..., Any]
+    workspace: Workspace, assert_recount: Callable[..., None]
 ) -> None:
     ids = _ids_by_url(workspace.db)
     near_miss = workspace.db.execute(
@@ -251,7 +246,7 @@ def test_reprocess_keeps_ids_labels_and_story_corrections(
     assert row["relevant"] is True and row["tone"] == "negative"
     assert store.story_members(workspace.db, merged["story_id"]) == merged["articles"]
     assert {by: _tally(workspace.db, by) for by in store.TALLY_DIMENSIONS} == counts_before
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
     run = workspace.db.execute(
         "SELECT kind, status FROM runs WHERE id = ?", [report["run_id"]]
     ).fetchone()
@@ -259,7 +254,7 @@ def test_reprocess_keeps_ids_labels_and_story_corrections(
 
 
 def test_reprocess_applies_a_changed_entity_list(
-    workspace: Workspace, recount: Callable[..., Any]
+    workspace: Workspace, assert_recount: Callable[..., None]
 ) -> None:
     assert "kintex" in _tally(workspace.db, "entity")
     text = workspace.config_path.read_text(encoding="utf-8")
@@ -275,7 +270,7 @@ def test_reprocess_applies_a_changed_entity_list(
         workspace.db.execute("SELECT COUNT(*) FROM mentions WHERE entity = 'kintex'").fetchone()[0]
         == 0
     )
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
 
 
 def test_reprocess_since_limits_the_pages(workspace: Workspace) -> None:
@@ -291,7 +286,7 @@ def test_reprocess_since_limits_the_pages(workspace: Workspace) -> None:
 
 
 def test_ingest_a_saved_file_then_again_keeps_its_id(
-    workspace: Workspace, tmp_path: Path, recount: Callable[..., Any]
+    workspace: Workspace, tmp_path: Path, assert_recount: Callable[..., None]
 ) -> None:
     page = tmp_path / "clipping.html"
     shutil.copy(PAGES / "ndsoft.html", page)
@@ -303,7 +298,7 @@ def test_ingest_a_saved_file_then_again_keeps_its_id(
 
     again = workspace.json("ingest", str(page))
     assert again[0]["outcome"] == "updated" and again[0]["id"] == first[0]["id"]
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
 
 
 def test_ingest_reports_each_failure_and_goes_on(workspace: Workspace, tmp_path: Path) -> None:
@@ -337,7 +332,7 @@ def test_ingest_a_url_already_stored_updates_it(workspace: Workspace) -> None:
 
 
 def test_manual_and_imported_items_survive_reprocess(
-    workspace: Workspace, tmp_path: Path, recount: Callable[..., Any]
+    workspace: Workspace, tmp_path: Path, assert_recount: Callable[..., None]
 ) -> None:
     workspace.json(
         "add",
@@ -364,7 +359,7 @@ def test_manual_and_imported_items_survive_reprocess(
     ).fetchall()
     assert [m[2] for m in manual] == ["print", "broadcast"]
     assert _tally(workspace.db, "tier")["total"][0] >= 2
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
     before = {by: _tally(workspace.db, by) for by in store.TALLY_DIMENSIONS}
 
     workspace.json("reprocess")
@@ -375,4 +370,4 @@ def test_manual_and_imported_items_survive_reprocess(
     assert store.get_article(workspace.db, manual[0][0])["note"] == "3면"
     assert store.get_article(workspace.db, manual[1][0])["relevant"] is True
     assert {by: _tally(workspace.db, by) for by in store.TALLY_DIMENSIONS} == before
-    _assert_recount(workspace.db, recount)
+    assert_recount(workspace.db, *PERIOD)
