@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint bench clean
+.PHONY: run test demo lint bench bench-extract clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,9 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP)  ## extraction quality and speed beside the peer (trafilatura), one run
+bench: bench-extract  ## every benchmark
+
+bench-extract: $(BENCH_STAMP)  ## extraction quality and speed beside trafilatura (default and favor_precision), one run
 	$(BIN)/python bench/extract_bench.py
 
 clean:

@@ -1,45 +1,43 @@
-"""Benchmark extract_article (and trafilatura when installed) on the shared extraction sets."""
+"""Benchmark extract_article beside trafilatura on the Korean gold set and ScrapingHub's pages."""
 
 from __future__ import annotations
 
 import argparse
 import gzip
 import json
-import re
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from extract_scoring import (  # noqa: E402
+    SHARED_PAGES,
+    TEAM_PAGES,
+    GoldPage,
+    PageResult,
+    evaluate_ours,
+    f1,
+    layout_table,
+    load_gold,
+    score_page,
+    summarize,
+    title_words,
+)
+
 from nlp._errors import NlpError  # noqa: E402
-from nlp.decode import decode_page  # noqa: E402
 from nlp.extract import extract_article  # noqa: E402
-from nlp.text import normalize_text  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
+KST = ZoneInfo("Asia/Seoul")
 Extractor = Callable[[str, str], str]
-
-
-def shingles(text: str) -> Counter[tuple[str, ...]]:
-    """Multiset of 4-token shingles of \\w+ tokens, as the ScrapingHub benchmark scores."""
-    tokens = re.findall(r"\w+", text)
-    return Counter(tuple(tokens[i : i + 4]) for i in range(max(1, len(tokens) - 3)))
-
-
-def score_page(found: str, gold: str) -> tuple[float, float]:
-    """Precision and recall of one page (TP/FP/FN as shares of their sum)."""
-    a, b = shingles(found), shingles(gold)
-    tp = sum((a & b).values())
-    fp = sum((a - b).values())
-    fn = sum((b - a).values())
-    if tp + fp == 0:
-        return 0.0, 0.0 if fn else 1.0
-    return tp / (tp + fp), tp / (tp + fn)
+# A peer's metadata: (title, published day) for one page.
+MetaReader = Callable[[str, str], tuple[str | None, date | None]]
 
 
 def run_ours(html: str, url: str) -> str:
@@ -50,12 +48,22 @@ def run_ours(html: str, url: str) -> str:
         return ""
 
 
-def load_trafilatura() -> dict[str, Extractor]:
-    """trafilatura's default and favor_precision variants as peers; empty when not installed."""
+def ours_meta(html: str, url: str) -> tuple[str | None, date | None]:
+    """Our title and published day (KST)."""
+    try:
+        article = extract_article(html, url)
+    except NlpError:
+        return None, None
+    day = article.published_at.astimezone(KST).date() if article.published_at else None
+    return article.title, day
+
+
+def load_trafilatura() -> tuple[dict[str, Extractor], MetaReader | None]:
+    """trafilatura's default and favor_precision variants, and its metadata reader."""
     try:
         import trafilatura  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
-        return {}
+        return {}, None
 
     def run_default(html: str, url: str) -> str:
         return str(trafilatura.extract(html, url=url) or "")
@@ -63,113 +71,137 @@ def load_trafilatura() -> dict[str, Extractor]:
     def run_precise(html: str, url: str) -> str:
         return str(trafilatura.extract(html, url=url, favor_precision=True) or "")
 
-    return {"trafilatura": run_default, "trafilatura-prec": run_precise}
+    def meta(html: str, url: str) -> tuple[str | None, date | None]:
+        found = trafilatura.extract_metadata(html, default_url=url)
+        if found is None:
+            return None, None
+        # trafilatura reports days only (YYYY-MM-DD), so peers are compared by day.
+        day = date.fromisoformat(found.date[:10]) if found.date else None
+        return found.title, day
+
+    return {"trafilatura": run_default, "trafilatura-prec": run_precise}, meta
 
 
-def load_sets() -> dict[str, list[tuple[str, str, str]]]:
-    """(html, url, gold body) triples per dataset."""
-    sets: dict[str, list[tuple[str, str, str]]] = {}
+def load_scrapinghub() -> list[GoldPage]:
+    """ScrapingHub's 181 pages as gold pages (body only)."""
     bench = DATA / "scrapinghub-benchmark"
     truth = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
-    sets["scrapinghub"] = [
-        (
-            gzip.decompress((bench / "html" / f"{key}.html.gz").read_bytes()).decode(
+    return [
+        GoldPage(
+            name=key,
+            url=value["url"],
+            html=gzip.decompress((bench / "html" / f"{key}.html.gz").read_bytes()).decode(
                 "utf-8", "replace"
             ),
-            value["url"],
-            value["articleBody"],
+            layout="scrapinghub",
+            no_article=False,
+            title=None,
+            authors=(),
+            published=None,
+            deck=(),
+            paragraphs=(value["articleBody"],),
         )
         for key, value in sorted(truth.items())
     ]
-    korean = []
-    for gold_path in sorted((DATA / "korean-pages").glob("*.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        html = decode_page(gold_path.with_suffix(".html").read_bytes(), None).text
-        korean.append((html, gold["url"], "\n".join(gold["paragraphs"])))
-    sets["korean-pages"] = korean
-    return sets
 
 
-def measure(
-    extractor: Extractor, pages: list[tuple[str, str, str]]
-) -> tuple[float, float, float, float, float]:
-    """Mean precision, mean recall, F1 of the means, median and p95 ms per page."""
-    precisions, recalls, times_ms = [], [], []
-    for html, url, gold in pages:
-        start = time.perf_counter()
-        found = extractor(html, url)
-        times_ms.append((time.perf_counter() - start) * 1000)
-        precision, recall = score_page(found, gold)
-        precisions.append(precision)
-        recalls.append(recall)
-    p = sum(precisions) / len(precisions)
-    r = sum(recalls) / len(recalls)
-    times_ms.sort()
-    median = times_ms[len(times_ms) // 2]
-    p95 = times_ms[min(len(times_ms) - 1, int(len(times_ms) * 0.95))]
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0), median, p95
+def evaluate_peer(extractor: Extractor, page: GoldPage) -> PageResult:
+    """Body score, time and no-article call of a body-only extractor on one page."""
+    start = time.perf_counter()
+    body = extractor(page.html, page.url)
+    ms = (time.perf_counter() - start) * 1000
+    precision, recall = score_page(body, page.body)
+    return PageResult(
+        page=page,
+        body=body,
+        precision=precision,
+        recall=recall,
+        title_ok=None,
+        date_ok=None,
+        authors_ok=None,
+        declined=not body.strip(),
+        ms=ms,
+    )
 
 
-def measure_korean_metadata() -> tuple[float, float]:
-    """Share of Korean gold pages whose title (\\w+ tokens) and published time we get right."""
-    titles = dates = total = 0
-    for gold_path in sorted((DATA / "korean-pages").glob("*.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        html = decode_page(gold_path.with_suffix(".html").read_bytes(), None).text
-        article = extract_article(html, gold["url"])
-        total += 1
-        norm = [re.findall(r"\w+", normalize_text(t)) for t in (article.title, gold["title"])]
-        titles += norm[0] == norm[1]
-        published = datetime.fromisoformat(gold["published"])
-        dates += article.published_at == published
-    return titles / max(1, total), dates / max(1, total)
+def with_meta(result: PageResult, reader: MetaReader) -> PageResult:
+    """The result with title and published-day checks from a metadata reader (untimed)."""
+    page = result.page
+    if page.no_article:
+        return result
+    title, day = reader(page.html, page.url)
+    title_ok = None if page.title is None else title_words(title or "") == title_words(page.title)
+    date_ok = None if page.published is None else day == page.published.astimezone(KST).date()
+    return replace(result, title_ok=title_ok, date_ok=date_ok)
 
 
-def method_of(html: str, url: str) -> str:
-    """Name of the strategy our extractor used, or the error class when it declined."""
-    try:
-        return extract_article(html, url).method
-    except NlpError as error:
-        return type(error).__name__
-
-
-def print_worst(pages: list[tuple[str, str, str]], count: int, peers: dict[str, Extractor]) -> None:
+def print_worst(pages: list[GoldPage], count: int, peers: dict[str, Extractor]) -> None:
     """Print the count lowest-F1 pages for us with P/R, method, and the peers' F1."""
-    rows = []
-    for html, url, gold in pages:
-        precision, recall = score_page(run_ours(html, url), gold)
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        rows.append((f1, precision, recall, url, html, gold))
-    rows.sort(key=lambda row: row[0])
-    for f1, precision, recall, url, html, gold in rows[:count]:
+    results = sorted((evaluate_ours(page) for page in pages), key=lambda r: r.f1)
+    for result in results[:count]:
+        page = result.page
         peer_scores = []
         for name, extractor in peers.items():
-            peer_p, peer_r = score_page(extractor(html, url), gold)
-            peer_f1 = 2 * peer_p * peer_r / (peer_p + peer_r) if peer_p + peer_r else 0.0
-            peer_scores.append(f"{name}={peer_f1:.2f}")
-        line = f"  F1 {f1:.3f} P {precision:.3f} R {recall:.3f} {method_of(html, url):<16}"
-        print(f"{line} {url} {' '.join(peer_scores)}")
+            peer_p, peer_r = score_page(extractor(page.html, page.url), page.body)
+            peer_scores.append(f"{name}={f1(peer_p, peer_r):.2f}")
+        line = f"  F1 {result.f1:.3f} P {result.precision:.3f} R {result.recall:.3f}"
+        print(f"{line} {result.method:<16} {page.url} {' '.join(peer_scores)}")
 
 
 def main() -> None:
-    """Print one row per dataset and extractor, then our Korean title and date accuracy."""
+    """Print body quality and speed per dataset and extractor, then Korean metadata accuracy."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worst", type=int, default=0, help="list the N lowest-F1 pages")
     args = parser.parse_args()
-    peers = load_trafilatura()
-    extractors: dict[str, Extractor] = {"press-monitor": run_ours, **peers}
+    peers, peer_meta = load_trafilatura()
+    if not peers:
+        print("trafilatura is not installed (pip install -e '.[bench]'): our rows only")
+    shared = load_gold(SHARED_PAGES)
+    team = load_gold(TEAM_PAGES)
+    datasets = {
+        "korean-shared": shared,
+        "korean-team": team,
+        "korean-all": shared + team,
+        "scrapinghub": load_scrapinghub(),
+    }
+    results: dict[tuple[str, str], list[PageResult]] = {}
     header = f"{'dataset':<14} {'extractor':<16} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6}"
     print(f"{header} {'med ms':>7} {'p95 ms':>7}")
-    for dataset, pages in load_sets().items():
-        for name, extractor in extractors.items():
-            p, r, f1, median, p95 = measure(extractor, pages)
-            row = f"{dataset:<14} {name:<16} {len(pages):>5} {p:6.3f} {r:6.3f} {f1:6.3f}"
-            print(f"{row} {median:7.1f} {p95:7.1f}")
+    for dataset, pages in datasets.items():
+        for name in ("press-monitor", *peers):
+            if name == "press-monitor":
+                rows = [evaluate_ours(page) for page in pages]
+            else:
+                rows = [evaluate_peer(peers[name], page) for page in pages]
+            results[dataset, name] = rows
+            s = summarize(rows)
+            row = f"{dataset:<14} {name:<16} {s.articles:>5} {s.precision:6.3f} {s.recall:6.3f}"
+            print(f"{row} {s.f1:6.3f} {s.median_ms:7.1f} {s.p95_ms:7.1f}")
         if args.worst:
             print(f"{dataset}: {args.worst} lowest-F1 pages for press-monitor")
             print_worst(pages, args.worst, {"traf": peers["trafilatura"]} if peers else {})
-    title_share, date_share = measure_korean_metadata()
-    print(f"korean-pages press-monitor: title accuracy {title_share:.2f}, date {date_share:.2f}")
+
+    print(
+        "\nKorean metadata (article pages; 'day' compares the KST date, as trafilatura gives days)"
+    )
+    print(f"{'dataset':<14} {'extractor':<16} {'title':>6} {'date':>6} {'day':>6} {'status':>7}")
+    readers: dict[str, MetaReader] = {"press-monitor": ours_meta}
+    if peer_meta is not None:
+        readers.update({name: peer_meta for name in peers})
+    for dataset in ("korean-shared", "korean-team", "korean-all"):
+        for name, reader in readers.items():
+            rows = [with_meta(result, reader) for result in results[dataset, name]]
+            s = summarize(rows)
+            exact = summarize(results[dataset, name]).date if name == "press-monitor" else None
+            exact_text = f"{exact:6.2f}" if exact is not None else f"{'-':>6}"
+            print(
+                f"{dataset:<14} {name:<16} {s.title:6.2f} {exact_text} {s.date:6.2f} "
+                f"{s.no_article:7.2f}"
+            )
+    ours_all = results["korean-all", "press-monitor"]
+    print(f"\npress-monitor authors exact: {summarize(ours_all).authors:.2f} (korean-all)")
+    print("\npress-monitor per layout (korean-all):")
+    print(layout_table(ours_all))
 
 
 if __name__ == "__main__":
