@@ -24,6 +24,7 @@ __all__ = [
     "digest_articles",
     "get_article",
     "last_digest",
+    "outlet_extraction_stats",
     "record_digest",
     "search_articles",
     "source_health",
@@ -319,4 +320,23 @@ def source_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         "SELECT name, kind, last_success, last_failure, last_error, consecutive_failures, "
         "new_articles_last_run FROM sources ORDER BY name",
         [],
+    )
+
+
+@translate_sqlite
+def outlet_extraction_stats(
+    db: sqlite_utils.Database, collected_from: str, collected_until: str, short_chars: int
+) -> list[dict[str, Any]]:
+    """Per outlet and winning extraction method: fetched articles first collected in
+    [from, until) and how many of them have a body shorter than `short_chars` characters.
+    Items the extractor never saw (headline-only, feed text, sheet and manual items) are left
+    out: they say nothing about a site's layout."""
+    return _rows(
+        db,
+        f"SELECT {_OUTLET_KEY} AS outlet, method, COUNT(*) AS articles, "
+        "SUM(length(body) < :short) AS short FROM articles "
+        "WHERE collected_at >= :start AND collected_at < :until AND page_id IS NOT NULL "
+        "AND method NOT IN ('headline', 'feed', 'sheet', 'manual') "
+        "GROUP BY outlet, method ORDER BY outlet, articles DESC",
+        {"start": collected_from, "until": collected_until, "short": short_chars},
     )

@@ -20,6 +20,7 @@ from db import StorageError
 from monitor.config import Config, load_config, resolve_config_path
 from monitor.digest import DIGEST_FORMATS, build_digest, render_digest
 from monitor.errors import ConfigError, MonitorError, UsageError
+from monitor.health import collect_notices
 from monitor.locks import collection_lock
 from monitor.periods import KST, Period, kst_day, parse_day, parse_period
 from monitor.tallies import TALLY_FORMATS, compute_tally, render_tally
@@ -529,12 +530,17 @@ def _cmd_digest(app: _App) -> int:
     if app.args.since_last:
         last = store.last_digest(app.db)
         after = last["covered_until"] if last else None
-        digest = build_digest(app.db, collected_after=after, collected_until=until)
+        digest = build_digest(
+            app.db,
+            collected_after=after,
+            collected_until=until,
+            notices=collect_notices(app.db, app.clock),
+        )
         # Recorded as not sent: only a sent digest moves the next --since-last forward.
         store.record_digest(app.db, until, "since-last", None, after, until, sent=False)
     else:
         day = parse_day(app.args.date) if app.args.date else kst_day(now)
-        digest = build_digest(app.db, day=day)
+        digest = build_digest(app.db, day=day, notices=collect_notices(app.db, app.clock))
     text = render_digest(digest, fmt, app.config, now)
     if app.args.out:
         Path(app.args.out).write_text(text, encoding="utf-8")
@@ -545,6 +551,15 @@ def _cmd_digest(app: _App) -> int:
 
 
 def _cmd_sources(app: _App) -> int:
+    from monitor.health import assess_outlets
+
+    outlets = assess_outlets(app.db, app.clock)
+    if app.args.outlets:
+        if app.args.json:
+            _print_json([h.to_json() for h in outlets])
+            return 0
+        _print_outlet_health(outlets)
+        return 0
     rows = store.source_health(app.db)
     configured = {s.name: s.kind for s in app.config.sources}
     seen = {r["name"] for r in rows}
@@ -571,7 +586,24 @@ def _cmd_sources(app: _App) -> int:
             f"new {r['new_articles_last_run'] if r['new_articles_last_run'] is not None else '-'}"
             + (f"  error: {r['last_error']}" if r["consecutive_failures"] else "")
         )
+    flagged = [h for h in outlets if h.flags]
+    if flagged:
+        print()
+        _print_outlet_health(flagged)
     return 0
+
+
+def _print_outlet_health(outlets: Sequence[Any]) -> None:
+    print("extraction by outlet: last 7 days (4 weeks before)")
+    if not outlets:
+        print("  no fetched articles in the last 5 weeks")
+    for h in outlets:
+        state = "; ".join(h.flags) if h.flags else "ok"
+        print(
+            f"  {h.outlet:<24} {h.articles:>4} articles  short {h.short_share:>4.0%} "
+            f"({h.baseline_short_share:.0%})  method {h.method or '-'} "
+            f"({h.baseline_method or '-'})  {state}"
+        )
 
 
 # --- schedule ---------------------------------------------------------------------------------
@@ -927,6 +959,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="same as --format json")
 
     p = command("sources", _cmd_sources, "each source's health")
+    p.add_argument(
+        "--outlets",
+        action="store_true",
+        help="extraction health per outlet instead: short bodies and the winning method",
+    )
     p.add_argument("--json", action="store_true")
 
     p = command(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -72,6 +73,7 @@ class Digest:
     covered_from: str | None
     covered_until: str | None
     stories: tuple[DigestStory, ...]
+    notices: tuple[str, ...] = ()  # failing sources, outlets whose extraction shifted
 
     @property
     def article_count(self) -> int:
@@ -89,6 +91,7 @@ class Digest:
             "date": self.date,
             "covered_from": self.covered_from,
             "covered_until": self.covered_until,
+            "notices": list(self.notices),
             "stories": [
                 {
                     "story_id": s.story_id,
@@ -121,8 +124,10 @@ def build_digest(
     day: date | None = None,
     collected_after: str | None = None,
     collected_until: str | None = None,
+    notices: Sequence[str] = (),
 ) -> Digest:
-    """Relevant stories published on `day`, or first collected in (collected_after, until]."""
+    """Relevant stories published on `day`, or first collected in (collected_after, until],
+    with the notices (failing sources, extraction shifts) to print above them."""
     rows = store.digest_articles(
         db,
         date=day.isoformat() if day else None,
@@ -145,6 +150,7 @@ def build_digest(
         covered_from=collected_after,
         covered_until=collected_until,
         stories=tuple(stories),
+        notices=tuple(notices),
     )
 
 

@@ -51,6 +51,7 @@ from monitor.analyse import Analyser
 from monitor.config import Config, ScheduleConfig
 from monitor.digest import Digest, build_digest, render_digest
 from monitor.errors import MonitorError, describe_error
+from monitor.health import collect_notices
 from monitor.locks import CollectionBusy, collection_lock, scheduler_lock
 from monitor.periods import KST
 from monitor.pipeline import RunReport, run_once
@@ -305,7 +306,12 @@ class ScheduledJobs:
             run_id = store.start_run(deps.db, RUN_KINDS[DIGEST], until)
             last = store.last_digest(deps.db)
             after: str | None = last["covered_until"] if last else None
-            digest = build_digest(deps.db, collected_after=after, collected_until=until)
+            digest = build_digest(
+                deps.db,
+                collected_after=after,
+                collected_until=until,
+                notices=collect_notices(deps.db, deps.clock),
+            )
             since = f"since {after}" if after else "since the first collection"
             if not digest.stories and not deps.config.digest.send_empty:
                 # Nothing is recorded: the next digest starts from the same point and loses nothing.
