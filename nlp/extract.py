@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import json
 import re
@@ -37,6 +38,7 @@ _CMS_SELECTORS: tuple[tuple[str, str], ...] = (
     ("cms:common", "#newsEndContents"),
     ("cms:wordpress", ".entry-content"),
 )
+_ANY_CMS = ", ".join(selector for _, selector in _CMS_SELECTORS)
 # Elements never part of the body text.
 _JUNK_TAGS = (
     "script, style, noscript, iframe, form, button, nav, aside, footer, header, figure, "
@@ -87,12 +89,20 @@ _INLINE_TAGS = frozenset(
 # Same-class pieces merged at most: no story is cut finer, and each check costs time.
 _MAX_PARTS = 60
 _BLOCK_TAGS = "div, p, table, ul, ol, section, article, blockquote, h1, h2, h3, h4, h5, h6"
+_BLOCKS_IN_INLINE = f":is({', '.join(sorted(_INLINE_TAGS))}) :is({_BLOCK_TAGS})"
 _SCORED_TAGS = "p, div, td, section, article, blockquote, span, font"
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_BLOCK_BREAK = re.compile(
-    r"<\s*(?:br|/?p|/?div|/?li|/?ul|/?ol|/?h[1-6]|/?tr|/?table|/?blockquote|/?section|/?article)\b[^>]*>",
-    re.I,
+# Elements whose tags start a new line of body text.
+_BREAK_TAGS = (
+    "br, p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, tr, table, blockquote, section, article"
+)
+_CUSTOM_BREAK = re.compile(
+    r"<((?:br|p|div|li|ul|ol|h[1-6]|tr|table|blockquote|section|article)-[a-zA-Z0-9-]*)", re.I
+)
+# Elements an HTML parser drops when they appear outside their table.
+_UNPARENTED_TAGS = frozenset(
+    ["td", "th", "tr", "tbody", "thead", "tfoot", "caption", "col", "colgroup"]
 )
 _KOREAN_ENDING = re.compile(r"(다|요|죠|까|니다|했다|됐다)[.!?\"”’']*\s*$")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -107,6 +117,9 @@ _CAPTION = re.compile(
     r"^\s*(▲|△|■\s*사진|\[?사진\s*[=:]|\(사진\s*[=:]|사진\s*제공|/\s*사진|<사진)|(사진|그래픽|영상)\s*[=:]\s*\S+\s*(제공)?\s*$"
     r"|[\[(][^\])]{0,40}(자료\s*사진|사진\s*제공|공동\s*취재|사진)[\])]\s*$"
 )
+# Every _CAPTION alternative contains one of these; a substring test rules out most lines
+# far faster than the regex, whose end-anchored alternatives are retried at every position.
+_CAPTION_MARKS = ("▲", "△", "사진", "그래픽", "영상", "공동")
 _WIDGET = re.compile(
     r"(URL이?\s*복사|관심\s*있을\s*만한|기사를?\s*추천|이\s*기사를\s*공유)|^(기사\s*공유|글자\s*크기|공유하기|구독|좋아요|댓글|프린트|스크랩|URL\s*복사|가\s*가|관련\s*기사|많이\s*본\s*뉴스|인기\s*뉴스)"
 )
@@ -134,16 +147,7 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", normalize_text(text)).strip()
 
 
-def _meta(tree: HTMLParser, *keys: str) -> str | None:
-    """Return the first non-empty <meta property|name=key> content among keys."""
-    for key in keys:
-        for attr in ("property", "name", "itemprop"):
-            node = tree.css_first(f'meta[{attr}="{key}"]')
-            if node is not None:
-                content = (node.attributes.get("content") or "").strip()
-                if content:
-                    return content
-    return None
+_META_ATTRS = ("property", "name", "itemprop")
 
 
 def _iter_jsonld(tree: HTMLParser) -> Iterator[dict[str, object]]:
@@ -162,6 +166,69 @@ def _iter_jsonld(tree: HTMLParser) -> Iterator[dict[str, object]]:
                 if "@graph" in item:
                     stack.append(item["@graph"])
                 yield item
+
+
+class _Page:
+    """A parsed page and what several steps read from it, each computed at most once.
+
+    Title, strategies, dates and authors all read the meta tags and JSON-LD, and the JSON-LD
+    check and the cascade both run the generic scorer; every such read used to walk or parse
+    the page again.
+    """
+
+    def __init__(self, tree: HTMLParser, html: str) -> None:
+        self.tree = tree
+        self.html = html
+        self._metas: list[tuple[dict[str, str | None], str]] | None = None
+        self._first_meta: dict[tuple[str, str], str] | None = None
+        self._jsonld: list[dict[str, object]] | None = None
+        self._generic: tuple[list[str] | None] | None = None
+        self._breaks: str | None = None
+
+    def breaks(self) -> str:
+        """The line-breaking elements of this page for _node_lines."""
+        if self._breaks is None:
+            self._breaks = _break_selector(self.html)
+        return self._breaks
+
+    def metas(self) -> list[tuple[dict[str, str | None], str]]:
+        """(attributes, stripped content) of every <meta>, in document order."""
+        if self._metas is None:
+            self._metas = []
+            for node in self.tree.css("meta"):
+                attrs = node.attributes
+                self._metas.append((attrs, (attrs.get("content") or "").strip()))
+        return self._metas
+
+    def meta(self, *keys: str) -> str | None:
+        """Return the first non-empty <meta property|name|itemprop=key> content among keys."""
+        if self._first_meta is None:
+            # Only the first <meta> per (attribute, value) counts, as with css_first before.
+            first: dict[tuple[str, str], str] = {}
+            for attrs, content in self.metas():
+                for attr in _META_ATTRS:
+                    value = attrs.get(attr)
+                    if value is not None:
+                        first.setdefault((attr, value), content)
+            self._first_meta = first
+        for key in keys:
+            for attr in _META_ATTRS:
+                content = self._first_meta.get((attr, key))
+                if content:
+                    return content
+        return None
+
+    def jsonld(self) -> list[dict[str, object]]:
+        """Every JSON-LD object on the page (see _iter_jsonld)."""
+        if self._jsonld is None:
+            self._jsonld = list(_iter_jsonld(self.tree))
+        return self._jsonld
+
+    def generic(self) -> list[str] | None:
+        """The generic scorer's body, computed on first use."""
+        if self._generic is None:
+            self._generic = (_strategy_generic(self.tree, self.breaks()),)
+        return self._generic[0]
 
 
 def _is_news(item: dict[str, object]) -> bool:
@@ -193,33 +260,79 @@ def _strip_title_tail(title: str, outlet: str | None) -> str:
     return title.strip()
 
 
-def _hint_of(node: Node) -> str:
-    """Class and id of a node as words; camelCase names ("newsCaption") split like kebab ones."""
-    raw = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
-    return _CAMEL_BOUNDARY.sub(" ", raw)
+def _raw_hint(node: Node) -> str:
+    """Class and id of a node, unsplit: the key of the hint caches."""
+    attributes = node.attributes
+    return f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
 
 
-def _node_lines(node: Node) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _hint_kind(raw: str) -> int:
+    """2 when a class/id string names junk, 1 when it names content, else 0."""
+    # Pages repeat the same few class names on hundreds of elements, and every step asks again.
+    hint = _CAMEL_BOUNDARY.sub(" ", raw)
+    if _JUNK_HINT.search(hint):
+        return 2
+    return 1 if _CONTENT_HINT.search(hint) else 0
+
+
+def _is_junk(node: Node) -> bool:
+    """Tell whether a node's class or id names junk (ads, related news, sharing, comments ...)."""
+    return _hint_kind(_raw_hint(node)) == 2
+
+
+def _break_selector(html: str) -> str:
+    """CSS selector of the elements whose tags start a new line in _node_lines."""
+    # Custom elements ("<article-body>") count too: the serialised-HTML rule that this replaces
+    # matched the tag name's prefix.
+    custom = sorted({name.lower() for name in _CUSTOM_BREAK.findall(html)})
+    return ", ".join([_BREAK_TAGS, *custom]) if custom else _BREAK_TAGS
+
+
+def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
     """Return the node's text as lines, one per block element, with junk subtrees removed."""
-    html = node.html or ""
-    fragment = HTMLParser(html)
-    for junk in fragment.css(_JUNK_TAGS):
+    # A detached copy is cleaned, so the page's tree stays whole for later steps; cloning is
+    # several times faster than re-parsing the node's HTML as this did before, and line breaks
+    # are inserted as text nodes instead of a regex pass over re-serialised HTML and a 2nd parse.
+    copy = node.clone()
+    root_id = copy.mem_id
+    # A table part is dropped by a parser when it stands alone, as it did in the HTML re-parse
+    # this replaces, so its own class never counted.
+    root_checked = copy.tag not in _UNPARENTED_TAGS
+    for junk in copy.css(_JUNK_TAGS):
+        if junk.mem_id == root_id:
+            return []
         junk.decompose()
-    for element in fragment.css("[class], [id]"):
-        hint = _hint_of(element)
-        if _JUNK_HINT.search(hint) and element.tag not in ("html", "body"):
+    for element in copy.css("[class], [id]"):
+        if _is_junk(element) and element.tag not in ("html", "body"):
+            if element.mem_id == root_id:
+                if root_checked:
+                    return []
+                continue
             element.decompose()
-    for block in fragment.css("p, li"):
+    for block in copy.css("p, li"):
         # A paragraph that is all links is an in-body "read more" teaser, not prose.
         text_len = len(block.text(strip=True))
         if 0 < text_len < 200 and _link_density(block) > 0.8:
+            if block.mem_id == root_id:
+                return []
             block.decompose()
-    body = fragment.body or fragment.root
-    inner = body.html if body is not None else ""
-    text = HTMLParser(_BLOCK_BREAK.sub("\n<br>\n", inner or "")).text(separator="")
+    for element in copy.css(breaks):
+        if element.mem_id == root_id:
+            continue
+        element.insert_before("\n")
+        # <br> is void: one break; a block breaks where it opens and where it closes.
+        if not element.tag.startswith("br"):
+            element.insert_after("\n")
+    text = copy.text(separator="")
     # Normalise once for the whole node; most raw lines are blank layout whitespace.
     text = normalize_text(text)
     return [" ".join(raw.split()) for raw in text.split("\n") if raw.strip()]
+
+
+def _is_caption(line: str) -> bool:
+    """Tell whether a line is a photo caption or credit."""
+    return any(mark in line for mark in _CAPTION_MARKS) and _CAPTION.search(line) is not None
 
 
 def _clean_lines(lines: list[str]) -> tuple[list[str], list[str], list[str], str | None]:
@@ -245,17 +358,14 @@ def _clean_lines(lines: list[str]) -> tuple[list[str], list[str], list[str], str
         if byline_only is not None:
             authors.append(byline_only.group(1))
             continue
-        if not line or (_COPYRIGHT.search(line) and len(line) < 200):
+        # Length limits go first: the searches are unanchored and cost most on long prose lines.
+        if not line or (len(line) < 200 and _COPYRIGHT.search(line)):
             continue
-        if (
-            (_EMAIL.search(line) and len(line) < 80)
-            or _DATE_LINE.match(line)
-            or _CAPTION.search(line)
-        ):
+        if (len(line) < 80 and _EMAIL.search(line)) or _DATE_LINE.match(line) or _is_caption(line):
             continue
         # Widget labels are short; prose that merely mentions one is kept.
-        if (_WIDGET.search(line) and len(line) < 60) or (
-            _SUBSCRIBE.search(line) and len(line) < 120
+        if (len(line) < 60 and _WIDGET.search(line)) or (
+            len(line) < 120 and _SUBSCRIBE.search(line)
         ):
             continue
         kept.append(line)
@@ -304,13 +414,15 @@ def _text_paragraphs(text: str) -> list[str]:
             break
         text = html_lib.unescape(text)
     if "<" in text and re.search(r"<\s*(p|br|div)\b", text, re.I):
-        return _node_lines(HTMLParser(text).body or HTMLParser(text).root)  # type: ignore[arg-type]
+        return _node_lines(  # type: ignore[arg-type]
+            HTMLParser(text).body or HTMLParser(text).root, _break_selector(text)
+        )
     return [line for line in (_clean(raw) for raw in re.split(r"\n+", text)) if line]
 
 
-def _strategy_jsonld(tree: HTMLParser) -> list[str] | None:
+def _strategy_jsonld(page: _Page) -> list[str] | None:
     """Body from a complete JSON-LD NewsArticle.articleBody."""
-    for item in _iter_jsonld(tree):
+    for item in page.jsonld():
         body = item.get("articleBody")
         if _is_news(item) and isinstance(body, str) and len(body.strip()) >= 200:
             lines = _text_paragraphs(body)
@@ -320,11 +432,11 @@ def _strategy_jsonld(tree: HTMLParser) -> list[str] | None:
     return None
 
 
-def _check_jsonld_complete(lines: list[str] | None, tree: HTMLParser) -> list[str] | None:
+def _check_jsonld_complete(lines: list[str] | None, page: _Page) -> list[str] | None:
     """Reject a JSON-LD body that is a teaser: much shorter than the page's densest prose."""
     if lines is None:
         return None
-    dom = _strategy_generic(tree)
+    dom = page.generic()
     if dom is not None and sum(map(len, dom)) > 2 * sum(map(len, lines)):
         return None
     return lines
@@ -348,18 +460,17 @@ def _link_density(node: Node) -> float:
 
 def _hint_factor(node: Node) -> float:
     """Down-weight comment, sidebar and related-news containers named so in class or id."""
-    own = _hint_of(node)
-    if _JUNK_HINT.search(own):
+    own = _hint_kind(_raw_hint(node))
+    if own == 2:
         return 0.2
     # A node naming itself the content outranks a layout wrapper's hint ("l-sidebar-fixed").
-    if _CONTENT_HINT.search(own):
+    if own == 1:
         return 1.0
     current = node.parent
     for _ in range(2):
         if current is None:
             break
-        hint = _hint_of(current)
-        if _JUNK_HINT.search(hint):
+        if _is_junk(current):
             return 0.2
         current = current.parent
     return 1.0
@@ -378,7 +489,32 @@ def _add_score(
         target = target.parent
 
 
-def _text_runs(block: Node) -> tuple[list[str], bool]:
+def _block_holders(tree: HTMLParser) -> set[int]:
+    """mem_ids of elements with a block (_BLOCK_TAGS) below them, complete for inline elements."""
+    # One query for blocks inside inline elements (rare) and a walk up from those replaces a
+    # CSS query per inline element, which was half of the generic scorer's time. Only inline
+    # elements are ever looked up, and each one holding a block is an ancestor of such a block.
+    holders: set[int] = set()
+    for block in tree.css(_BLOCKS_IN_INLINE):
+        current = block.parent
+        while current is not None and current.mem_id not in holders:
+            holders.add(current.mem_id)
+            current = current.parent
+    return holders
+
+
+def _has_child_block(block: Node, holders: set[int]) -> bool:
+    """The has_block flag of _text_runs, without collecting the text."""
+    for child in block.iter(include_text=False):
+        tag = child.tag
+        if tag in _INLINE_TAGS and child.mem_id not in holders:
+            continue
+        if tag not in ("-comment", "script", "style", "noscript", "template", "br"):
+            return True
+    return False
+
+
+def _text_runs(block: Node, holders: set[int]) -> tuple[list[str], bool]:
     """A block's own text runs (split at <br> and child blocks) and whether it has child blocks."""
     runs: list[str] = []
     current: list[str] = []
@@ -387,7 +523,7 @@ def _text_runs(block: Node) -> tuple[list[str], bool]:
         tag = child.tag
         if tag == "-text":
             current.append(child.text_content or "")
-        elif tag in _INLINE_TAGS and child.css_first(_BLOCK_TAGS) is None:
+        elif tag in _INLINE_TAGS and child.mem_id not in holders:
             current.append(child.text() or "")
         elif tag in ("-comment", "script", "style", "noscript", "template"):
             continue
@@ -407,14 +543,18 @@ def _paragraph_score(text: str) -> float:
     return score
 
 
-def _strategy_generic(tree: HTMLParser) -> list[str] | None:
+def _strategy_generic(tree: HTMLParser, breaks: str = _BREAK_TAGS) -> list[str] | None:
     """Body from the DOM node with the densest prose (paragraph count, endings, few links)."""
     scores: dict[int, float] = {}
     nodes: dict[int, Node] = {}
     credits: list[tuple[Node, float, int]] = []
     order: dict[int, int] = {}
+    holders = _block_holders(tree)
     for block in tree.css(_SCORED_TAGS):
-        runs, has_block = _text_runs(block)
+        # Most <span>s hold only inline text, which their enclosing block already counts.
+        if block.tag in _INLINE_TAGS and not _has_child_block(block, holders):
+            continue
+        runs, has_block = _text_runs(block, holders)
         if block.tag in _INLINE_TAGS and not has_block:
             # Its text already counts in the enclosing block's runs.
             continue
@@ -460,7 +600,7 @@ def _strategy_generic(tree: HTMLParser) -> list[str] | None:
         len(parts) >= 4 and sum(_has_title_link(nodes[key]) for key in parts) >= 0.6 * len(parts)
     ):
         return None
-    return [line for key in parts for line in _node_lines(nodes[key])]
+    return [line for key in parts for line in _node_lines(nodes[key], breaks)]
 
 
 def _has_title_link(card: Node) -> bool:
@@ -603,7 +743,7 @@ def _strategy_nextjs(tree: HTMLParser, html: str) -> list[str] | None:
             fragment = HTMLParser(row)
             root = fragment.body or fragment.root
             if root is not None:
-                candidates.append("\n".join(_node_lines(root)))
+                candidates.append("\n".join(_node_lines(root, _break_selector(row))))
     if flight:
         # Flight payloads carry the article as rendered elements; collect their string children.
         texts = re.findall(r'"children":"((?:[^"\\]|\\.){20,})"', flight)
@@ -623,26 +763,30 @@ def _strategy_nextjs(tree: HTMLParser, html: str) -> list[str] | None:
 
 def _text_without_sidebars(node: Node) -> str:
     """Text of a node with popular-news, related and ranking boxes removed (their dates mislead)."""
-    fragment = HTMLParser(node.html or "")
-    for element in fragment.css("[class], [id]"):
-        hint = _hint_of(element)
-        if _JUNK_HINT.search(hint) and element.tag not in ("html", "body"):
+    # A detached copy is cleaned (cheaper than re-parsing the node's HTML, as before).
+    copy = node.clone()
+    root_id = copy.mem_id
+    for element in copy.css("[class], [id]"):
+        if _is_junk(element) and element.tag not in ("html", "body"):
+            if element.mem_id == root_id:
+                # A lone table part is dropped by a parser; the re-parse never saw its class.
+                if copy.tag in _UNPARENTED_TAGS:
+                    continue
+                return ""
             element.decompose()
-    root = fragment.body or fragment.root
-    return root.text(separator=" ") if root is not None else ""
+    return copy.text(separator=" ")
 
 
-def _find_dates(
-    tree: HTMLParser, container: Node | None
-) -> tuple[datetime | None, datetime | None]:
+def _find_dates(page: _Page, container: Node | None) -> tuple[datetime | None, datetime | None]:
     """Published and updated times from meta, JSON-LD, and visible lines near the article."""
+    tree = page.tree
     stamp_pub = parse_iso(
-        _meta(tree, "article:published_time", "datePublished", "pubdate", "og:published_time") or ""
+        page.meta("article:published_time", "datePublished", "pubdate", "og:published_time") or ""
     )
     stamp_upd = parse_iso(
-        _meta(tree, "article:modified_time", "dateModified", "og:updated_time") or ""
+        page.meta("article:modified_time", "dateModified", "og:updated_time") or ""
     )
-    for item in _iter_jsonld(tree):
+    for item in page.jsonld():
         if not _is_news(item):
             continue
         if stamp_pub is None and isinstance(item.get("datePublished"), str):
@@ -682,30 +826,37 @@ def _find_dates(
     return published, updated
 
 
-def _find_lead(tree: HTMLParser, body: list[str]) -> tuple[str, ...]:
+_LEAD_SELECTORS = (
+    ".sub_title",
+    ".subtitle",
+    ".sub-title",
+    ".mid_title",
+    "h2.summary",
+    ".article-summary",
+    ".editorsay",
+    ".midtitle",
+)
+_ANY_LEAD = ", ".join(_LEAD_SELECTORS)
+
+
+def _find_lead(page: _Page, body: list[str]) -> tuple[str, ...]:
     """Deck / sub-headline block shown above the body."""
-    for selector in (
-        ".sub_title",
-        ".subtitle",
-        ".sub-title",
-        ".mid_title",
-        "h2.summary",
-        ".article-summary",
-        ".editorsay",
-        ".midtitle",
-    ):
-        node = tree.css_first(selector)
+    # One query rules out the common page with no deck element at all.
+    if page.tree.css_first(_ANY_LEAD) is None:
+        return ()
+    for selector in _LEAD_SELECTORS:
+        node = page.tree.css_first(selector)
         if node is not None:
-            lines = [line for line in _node_lines(node) if line not in body]
+            lines = [line for line in _node_lines(node, page.breaks()) if line not in body]
             if lines and sum(len(line) for line in lines) < 400:
                 return tuple(lines)
     return ()
 
 
-def _find_authors(tree: HTMLParser) -> list[str]:
+def _find_authors(page: _Page) -> list[str]:
     """Author names from JSON-LD author objects, then author meta tags."""
     names: list[str] = []
-    for item in _iter_jsonld(tree):
+    for item in page.jsonld():
         if not _is_news(item):
             continue
         raw = item.get("author")
@@ -716,8 +867,10 @@ def _find_authors(tree: HTMLParser) -> list[str]:
     if names:
         return list(dict.fromkeys(names))
     for key in ("article:author", "author", "dable:author"):
-        for node in tree.css(f'meta[property="{key}"], meta[name="{key}"]'):
-            content = node.attributes.get("content") or ""
+        for attrs, _ in page.metas():
+            if attrs.get("property") != key and attrs.get("name") != key:
+                continue
+            content = attrs.get("content") or ""
             found = re.findall(r"([가-힣]{2,4})\s*(?:기자|특파원)", content)
             if found:
                 return list(dict.fromkeys(found))
@@ -731,9 +884,10 @@ def extract_article(html: str, url: str) -> Article:
         tree = HTMLParser(html)
     except (ValueError, TypeError) as error:
         raise ExtractionError(f"unparseable html: {error}") from error
-    outlet = _meta(tree, "og:site_name")
+    page = _Page(tree, html)
+    outlet = page.meta("og:site_name")
     headline: str | None = None
-    for item in _iter_jsonld(tree):
+    for item in page.jsonld():
         if _is_news(item):
             if headline is None and isinstance(item.get("headline"), str):
                 headline = str(item["headline"])
@@ -747,7 +901,7 @@ def extract_article(html: str, url: str) -> Article:
     h1 = tree.css_first("h1")
     title_node = tree.css_first("title")
     raw_title = (
-        _meta(tree, "og:title")
+        page.meta("og:title")
         or headline
         or (h1.text(strip=True) if h1 is not None else None)
         or (title_node.text(strip=True) if title_node is not None else "")
@@ -758,9 +912,12 @@ def extract_article(html: str, url: str) -> Article:
     lines: list[str] | None = None
     method = ""
     attempts: list[tuple[str, Callable[[], list[str] | None]]] = [
-        ("jsonld", lambda: _check_jsonld_complete(_strategy_jsonld(tree), tree))
+        ("jsonld", lambda: _check_jsonld_complete(_strategy_jsonld(page), page))
     ]
-    for name, selector in _CMS_SELECTORS:
+    # One query over all CMS containers first: most pages match none, and then the 15
+    # separate queries (each a walk over the whole tree) are skipped.
+    cms_selectors = _CMS_SELECTORS if tree.css_first(_ANY_CMS) is not None else ()
+    for name, selector in cms_selectors:
 
         def run_cms(selector: str = selector) -> list[str] | None:
             nonlocal container
@@ -768,11 +925,11 @@ def extract_article(html: str, url: str) -> Article:
             if node is None or len(node.text(strip=True)) < _NOT_ARTICLE_MIN_CHARS:
                 return None
             container = node
-            return _node_lines(node)
+            return _node_lines(node, page.breaks())
 
         attempts.append((name, run_cms))
     attempts.append(("nextjs", lambda: _strategy_nextjs(tree, html)))
-    attempts.append(("generic", lambda: _strategy_generic(tree)))
+    attempts.append(("generic", page.generic))
     for name, attempt in attempts:
         found = attempt()
         if found and sum(len(line) for line in found) >= _NOT_ARTICLE_MIN_CHARS:
@@ -790,19 +947,19 @@ def extract_article(html: str, url: str) -> Article:
         raise NoArticleError(f"too little prose on {url}")
     if title and paragraphs and _clean(paragraphs[0]) == title:
         paragraphs = paragraphs[1:]
-    published, updated = _find_dates(tree, container)
-    lead = deck or _find_lead(tree, paragraphs)
+    published, updated = _find_dates(page, container)
+    lead = deck or _find_lead(page, paragraphs)
     canonical_node = tree.css_first('link[rel="canonical"]')
     canonical = (
         canonical_node.attributes.get("href") if canonical_node is not None else None
-    ) or _meta(tree, "og:url")
+    ) or page.meta("og:url")
     html_node = tree.css_first("html")
     language = html_node.attributes.get("lang") if html_node is not None else None
     if not language:
         body_text = " ".join(paragraphs)
         language = "ko" if len(_HANGUL.findall(body_text)) > len(body_text) * 0.2 else None
     if not authors:
-        authors = _find_authors(tree)
+        authors = _find_authors(page)
     return Article(
         url=url,
         title=title,
@@ -831,7 +988,9 @@ def extract_fragment(fragment_html: str, url: str, title: str) -> Article:
     if root is None:
         raise NoArticleError(f"empty feed content for {url}")
     # No length threshold: the feed says this is the article, however short.
-    paragraphs, authors, flags, translation = _clean_lines(_node_lines(root))
+    paragraphs, authors, flags, translation = _clean_lines(
+        _node_lines(root, _break_selector(fragment_html))
+    )
     deck, paragraphs = _split_deck(paragraphs)
     if not paragraphs:
         raise NoArticleError(f"feed content for {url} holds no text")
