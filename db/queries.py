@@ -33,14 +33,24 @@ __all__ = [
 ]
 
 # Outlet identity for counting: the registry name, else the domain, else the URL itself.
+# One outlet's article in a story (its online copy, a print copy, an update) is counted once, so
+# it has one topic, tone, tier and month: those of its first online copy (the lowest id).
 _OUTLET_KEY = "COALESCE(outlet, outlet_domain, url)"
 _COUNTED = f"""
-    SELECT id, {_OUTLET_KEY} AS outlet_key, effective_story AS story, tier,
-           effective_topic AS topic, effective_tone AS tone,
-           substr(published_date, 1, 7) AS month
-    FROM effective_articles
-    WHERE is_relevant = 1 AND role = 'coverage'
-      AND published_date >= :start AND published_date <= :end
+    SELECT id, outlet_key, story,
+           FIRST_VALUE(tier) OVER pair AS tier,
+           FIRST_VALUE(topic) OVER pair AS topic,
+           FIRST_VALUE(tone) OVER pair AS tone,
+           FIRST_VALUE(month) OVER pair AS month
+    FROM (
+        SELECT id, {_OUTLET_KEY} AS outlet_key, effective_story AS story, tier,
+               effective_topic AS topic, effective_tone AS tone,
+               substr(published_date, 1, 7) AS month, medium
+        FROM effective_articles
+        WHERE is_relevant = 1 AND role = 'coverage'
+          AND published_date >= :start AND published_date <= :end
+    )
+    WINDOW pair AS (PARTITION BY outlet_key, story ORDER BY medium != 'online', id)
 """
 TALLY_DIMENSIONS = ("entity", "topic", "outlet", "tier", "tone", "month")
 

@@ -454,7 +454,13 @@ def _cmd_ingest(app: _App) -> int:
             return opened[0]
 
         _run_id, outcomes = ingest_targets(
-            config, app.db, analyser, app.args.targets, fetcher=fetcher, clock=app.clock
+            config,
+            app.db,
+            analyser,
+            app.args.targets,
+            fetcher=fetcher,
+            clock=app.clock,
+            page_url=app.args.url,
         )
     if app.args.json:
         _print_json([o.to_json() for o in outcomes])
@@ -935,6 +941,9 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest", _cmd_ingest, "put single pages (URLs or saved HTML files) through the pipeline"
     )
     p.add_argument("targets", nargs="+", metavar="URL_OR_FILE")
+    p.add_argument(
+        "--url", help="the web address of the one saved FILE given (when the page names none)"
+    )
     p.add_argument("--json", action="store_true")
 
     p = command("reprocess", _cmd_reprocess, "re-run extraction and NLP over stored pages")

@@ -66,6 +66,7 @@ from monitor.analyse import Analyser
 from monitor.config import Config
 from monitor.errors import MonitorError, StageError, UsageError, translate_errors
 from monitor.manual import (
+    MAX_TITLE_CHARS,
     ManualItem,
     add_manual_item,
     label_team_item,
@@ -242,7 +243,8 @@ def _cell_text(value: Cell) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return normalize_text(str(value)).strip()
+    # Alt+Enter line breaks and doubled spaces inside a cell: one line, single spaces.
+    return " ".join(normalize_text(str(value)).split())
 
 
 def _header_key(value: Cell) -> str:
@@ -837,6 +839,10 @@ def _read_row(config: Config, row: SheetRow, today: date) -> RowPlan:
         return replace(base, reason=date_error)
     if not title:
         return replace(base, day=day, reason="no title (제목)")
+    if len(title) > MAX_TITLE_CHARS:
+        return replace(
+            base, day=day, reason=f"a title of {len(title)} characters is not a headline"
+        )
     if url is None and not outlet_text:
         return replace(base, day=day, reason="no outlet (매체) and no URL")
     if url is None and day is None:

@@ -155,8 +155,16 @@ def build_digest(
 
 
 def _story(story_id: int, items: list[dict[str, Any]]) -> DigestStory:
-    items.sort(key=lambda r: (r["published_at"] or r["collected_at"], r["id"]))
-    lead = items[0]
+    # The online copies lead (they carry a time, a body and a link); a print or broadcast item
+    # entered by hand has a date only.
+    items.sort(
+        key=lambda r: (
+            (r["medium"] or "online") != "online",
+            r["published_at"] or r["collected_at"],
+            r["id"],
+        )
+    )
+    lead = next((r for r in items if r["body"] or r["lead"]), items[0])
     tones = Counter(r["tone"] for r in items if r["tone"])
     topics = Counter(r["topic"] for r in items if r["topic"])
     # A negative copy makes the story negative: those are the items a city must answer.
@@ -168,7 +176,7 @@ def _story(story_id: int, items: list[dict[str, Any]]) -> DigestStory:
     entities = tuple(dict.fromkeys(e for r in items for e in r["entities"]))
     return DigestStory(
         story_id=story_id,
-        title=lead["title"],
+        title=items[0]["title"],
         entities=entities,
         topic=topics.most_common(1)[0][0] if topics else None,
         tone=tone,
@@ -180,7 +188,10 @@ def _story(story_id: int, items: list[dict[str, Any]]) -> DigestStory:
                 title=r["title"],
                 outlet=r["outlet"] or r["outlet_domain"] or "?",
                 tier=r["tier"],
-                published_at=r["published_at"],
+                # A hand-entered item knows its day, not its time.
+                published_at=(
+                    r["published_date"] if r["date_source"] == "manual" else r["published_at"]
+                ),
                 medium=r["medium"] or "online",
             )
             for r in items

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,10 @@ import sqlite_utils
 import db as store
 from monitor.analyse import Analyser
 from monitor.config import Config
-from monitor.errors import StageError, translate_errors
+from monitor.errors import StageError, UsageError, translate_errors
 from monitor.periods import KST
 from monitor.pipeline import process_page
-from nlp import NlpError
+from nlp import NlpError, title_key
 from nlp.decode import decode_page
 from nlp.extract import extract_article
 from scrapers import FeedEntry, Fetched, FetchError, canonicalize_url
@@ -54,20 +54,52 @@ def _is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
-def _file_page(path: Path, now: datetime) -> Fetched:
-    """A saved page as if fetched: its own canonical link names it when it has one."""
+def _file_page(db: sqlite_utils.Database, path: Path, now: datetime, url: str | None) -> Fetched:
+    """A saved page as if fetched, named by the URL given, else its own canonical link, else
+    the stored article it is a copy of (same headline within three days). A page with none of
+    these fails: a file path is no outlet, and storing it would count the article twice."""
     body = path.read_bytes()
-    url = path.resolve().as_uri()
-    with translate_errors("decode", url):
-        text = decode_page(body, None).text
-    try:
-        canonical = extract_article(text, url).canonical_url
-    except NlpError:
-        # No article: process_page meets the same page and records the failure with its stage.
-        canonical = None
-    if canonical and _is_url(canonical):
-        url = canonicalize_url(canonical)
-    return Fetched(url=url, final_url=url, status=200, content_type=None, body=body, fetched_at=now)
+    file_url = path.resolve().as_uri()
+    if url is None:
+        with translate_errors("decode", file_url):
+            text = decode_page(body, None).text
+        try:
+            article = extract_article(text, file_url)
+        except NlpError:
+            article = None  # process_page meets the same page and records why, with its stage
+        if article is not None:
+            if article.canonical_url and _is_url(article.canonical_url):
+                url = canonicalize_url(article.canonical_url)
+            else:
+                url = _stored_copy(db, article.title, article.published_at)
+        if url is None and article is not None:
+            raise StageError(
+                "read",
+                file_url,
+                "the page names no URL of its own and matches no stored article: "
+                "give it with --url URL",
+            )
+    target = url or file_url
+    return Fetched(
+        url=target, final_url=target, status=200, content_type=None, body=body, fetched_at=now
+    )
+
+
+def _stored_copy(db: sqlite_utils.Database, title: str, published: datetime | None) -> str | None:
+    """The URL of the one stored article with this headline published within three days."""
+    if not title or published is None:
+        return None
+    day = published.astimezone(KST).date()
+    window = timedelta(days=3)
+    wanted = title_key(title)
+    found = {
+        row["url"]
+        for row in store.articles_published_between(
+            db, (day - window).isoformat(), (day + window).isoformat()
+        )
+        if title_key(row["title"]) == wanted and _is_url(row["url"])
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def ingest_targets(
@@ -78,15 +110,21 @@ def ingest_targets(
     *,
     fetcher: Callable[[], Fetcher],
     clock: Clock,
+    page_url: str | None = None,
 ) -> tuple[int, list[IngestOutcome]]:
     """Put each URL or saved HTML file through decode, extract, analyse and store; the run id
-    and one outcome per target (a failure is recorded and the rest go on)."""
+    and one outcome per target (a failure is recorded and the rest go on). `page_url` names
+    the one saved file given (its address on the web)."""
+    if page_url is not None and (len(targets) != 1 or _is_url(targets[0])):
+        raise UsageError("--url names one saved file: give exactly one FILE with it")
+    if page_url is not None and not _is_url(page_url):
+        raise UsageError("--url must be an http(s) URL")
     run_id = store.start_run(db, "ingest", clock().astimezone(KST).isoformat("T", "seconds"))
     outcomes: list[IngestOutcome] = []
     status = "ok"
     try:
         for target in targets:
-            outcome = _ingest_one(config, db, analyser, target, fetcher, clock, run_id)
+            outcome = _ingest_one(config, db, analyser, target, fetcher, clock, run_id, page_url)
             if outcome.outcome == "failed":
                 status = "partial"
                 store.record_error(
@@ -125,6 +163,7 @@ def _ingest_one(
     fetcher: Callable[[], Fetcher],
     clock: Clock,
     run_id: int,
+    page_url: str | None,
 ) -> IngestOutcome:
     url = ""
     try:
@@ -136,9 +175,15 @@ def _ingest_one(
                 return IngestOutcome(target, "failed", url, stage="fetch", reason=exc.reason)
         else:
             path = Path(target)
+            if "://" in target:
+                reason = "only http(s) URLs are fetched"
+                return IngestOutcome(target, "failed", stage="read", reason=reason)
+            if path.is_dir():
+                return IngestOutcome(target, "failed", stage="read", reason="is a folder")
             if not path.is_file():
                 return IngestOutcome(target, "failed", stage="read", reason="no such file")
-            fetched = _file_page(path, clock())
+            given = canonicalize_url(page_url) if page_url else None
+            fetched = _file_page(db, path, clock(), given)
             url = fetched.url
         entry = FeedEntry(url=url, source="ingest")
         article_id, created, relevant = process_page(

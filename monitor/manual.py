@@ -214,6 +214,10 @@ def outlet_by_name(name: str, outlets: Sequence[OutletSpec]) -> Outlet | None:
     return None
 
 
+# The longest Korean headlines run to ~120 characters; a cell far longer is a pasted body.
+MAX_TITLE_CHARS = 300
+
+
 def manual_url(day: date, outlet: str, title: str, medium: str) -> str:
     """The stable key of a manual item: the same day, outlet, headline and medium give the
     same URL, however the headline's labels, spacing or punctuation were written."""
@@ -313,8 +317,13 @@ def add_manual_item(
 ) -> ManualResult:
     """Store one manual item (or update it in place when it is there already), label it as the
     team's, and join the story of the same outlet's same headline; what was stored."""
-    title = normalize_text(item.title).strip()
-    outlet_name = normalize_text(item.outlet).strip()
+    # A sheet cell may hold Alt+Enter line breaks and doubled spaces: a title is one line.
+    title = " ".join(normalize_text(item.title).split())
+    if len(title) > MAX_TITLE_CHARS:
+        raise UsageError(
+            f"a title of {len(title)} characters is not a headline (at most {MAX_TITLE_CHARS})"
+        )
+    outlet_name = " ".join(normalize_text(item.outlet).split())
     if not title:
         raise UsageError("a manual item needs a title")
     if not outlet_name and item.url is None:

@@ -67,25 +67,37 @@ def recount_tally(
     for article_id, entity in database.execute("SELECT article_id, entity FROM mentions"):
         entities.setdefault(article_id, set()).add(entity)
     groups: dict[str, tuple[set[tuple[str, int]], set[str], set[int]]] = {}
+    # One outlet's article in a story has one topic, tone, tier and month: its first online copy's.
+    first: dict[tuple[str, int], tuple[bool, int, dict[str, str]]] = {}
+    counted: list[tuple[int, str, int]] = []
     for row in database.execute(
         "SELECT id, url, outlet, outlet_domain, story_id, relevant, role, published_date, topic, "
-        "tone, tier FROM articles"
+        "tone, tier, medium FROM articles ORDER BY id"
     ):
-        article_id, url, outlet, domain, story, relevant, role, day, topic, tone, tier = row
+        article_id, url, outlet, domain, story, relevant, role, day, topic, tone, tier, medium = row
         label = labels.get(article_id, (None, None, None))
         relevant = label[0] if label[0] is not None else relevant
         if not relevant or role != "coverage" or day is None or not start <= day <= end:
             continue
         story = overrides.get(article_id) or story or article_id
         outlet_key = outlet or domain or url
-        keys = {
-            "entity": entities.get(article_id, set()),
-            "topic": {label[1] or topic or ""},
-            "tone": {label[2] or tone or ""},
-            "tier": {tier or ""},
-            "outlet": {outlet_key},
-            "month": {day[:7]},
-        }[by]
+        values = {
+            "topic": label[1] or topic or "",
+            "tone": label[2] or tone or "",
+            "tier": tier or "",
+            "month": day[:7],
+        }
+        rank = (medium != "online", article_id, values)
+        if (outlet_key, story) not in first or rank[:2] < first[(outlet_key, story)][:2]:
+            first[(outlet_key, story)] = rank
+        counted.append((article_id, outlet_key, story))
+    for article_id, outlet_key, story in counted:
+        if by == "entity":
+            keys = entities.get(article_id, set())
+        elif by == "outlet":
+            keys = {outlet_key}
+        else:
+            keys = {first[(outlet_key, story)][2][by]}
         for key in [*keys, "total"]:
             pairs, outlets, stories = groups.setdefault(key, (set(), set(), set()))
             pairs.add((outlet_key, story))

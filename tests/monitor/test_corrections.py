@@ -303,21 +303,54 @@ def test_ingest_a_saved_file_then_again_keeps_its_id(
 
 def test_ingest_reports_each_failure_and_goes_on(workspace: Workspace, tmp_path: Path) -> None:
     page = tmp_path / "clipping.html"
-    shutil.copy(PAGES / "generic.html", page)
+    shutil.copy(PAGES / "ndsoft.html", page)
     section = tmp_path / "section.html"
     shutil.copy(PAGES / "section.html", section)
     code, out, err = workspace.run(
-        "ingest", str(tmp_path / "missing.html"), str(section), str(page), "--json"
+        "ingest", str(tmp_path / "missing.html"), str(section), str(tmp_path), str(page), "--json"
     )
     assert code == 1
     outcomes = [o["outcome"] for o in json.loads(out)]
-    assert outcomes == ["failed", "failed", "new"]
+    assert outcomes == ["failed", "failed", "failed", "new"]
     assert "missing.html: read: no such file" in err
     assert "section.html: extract:" in err
+    assert f"{tmp_path}: read: is a folder" in err
     run = workspace.db.execute(
         "SELECT kind, status, errors FROM runs ORDER BY id DESC LIMIT 1"
     ).fetchone()
-    assert tuple(run) == ("ingest", "partial", 2)
+    assert tuple(run) == ("ingest", "partial", 3)
+
+
+def test_a_saved_page_without_its_own_url_needs_one(workspace: Workspace, tmp_path: Path) -> None:
+    page = tmp_path / "saved.html"
+    shutil.copy(PAGES / "generic.html", page)  # names no canonical or og:url address
+    articles = workspace.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    code, _, err = workspace.run("ingest", str(page))
+    assert code == 1 and "give it with --url URL" in err
+    assert workspace.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == articles
+
+    result = workspace.json(
+        "ingest", str(page), "--url", "https://news.example.kr/a/1?utm_source=x"
+    )
+    assert result[0]["outcome"] == "new" and result[0]["url"] == "https://news.example.kr/a/1"
+    code, _, err = workspace.run("ingest", str(page), str(page), "--url", "https://x.kr/1")
+    assert code == 1 and "exactly one FILE" in err
+
+
+def test_a_saved_copy_of_a_stored_article_updates_it(workspace: Workspace, tmp_path: Path) -> None:
+    import re
+
+    article_id, page_id = workspace.db.execute(
+        "SELECT id, page_id FROM articles WHERE role = 'coverage' AND page_id IS NOT NULL "
+        "AND published_date IS NOT NULL ORDER BY id"
+    ).fetchone()
+    html = store.page_body(workspace.db, page_id).decode("utf-8", "replace")
+    # Saved from a browser without the page's own address in it.
+    html = re.sub(r"<link[^>]+canonical[^>]*>|<meta[^>]+og:url[^>]*>", "", html)
+    saved = tmp_path / "saved.html"
+    saved.write_text(html, encoding="utf-8")
+    result = workspace.json("ingest", str(saved))
+    assert result[0]["outcome"] == "updated" and result[0]["id"] == article_id
 
 
 def test_ingest_a_url_already_stored_updates_it(workspace: Workspace) -> None:
@@ -370,4 +403,21 @@ def test_manual_and_imported_items_survive_reprocess(
     assert store.get_article(workspace.db, manual[0][0])["note"] == "3면"
     assert store.get_article(workspace.db, manual[1][0])["relevant"] is True
     assert {by: _tally(workspace.db, by) for by in store.TALLY_DIMENSIONS} == before
+    assert_recount(workspace.db, *PERIOD)
+
+
+def test_one_outlets_copies_in_a_story_count_under_one_topic(
+    workspace: Workspace, assert_recount: Callable[..., None]
+) -> None:
+    common = ["--date", "2024-11-27", "--outlet", "KBS", "--title", "고양시, 국립암센터와 간담회"]
+    workspace.json("add", *common, "--medium", "broadcast", "--topic", "meeting")
+    workspace.json("add", *common, "--medium", "print", "--topic", "event")
+    stories = workspace.db.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT effective_story) FROM effective_articles "
+        "WHERE outlet = 'KBS' OR outlet_domain = 'KBS'"
+    ).fetchone()
+    assert tuple(stories) == (2, 1)
+    rows = _tally(workspace.db, "topic")
+    total = rows.pop("total")
+    assert sum(r[0] for r in rows.values()) == total[0]  # topics partition the articles
     assert_recount(workspace.db, *PERIOD)

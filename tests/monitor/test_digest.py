@@ -72,6 +72,11 @@ def test_manual_print_item_shows_as_print_without_a_link(memory_db: sqlite_utils
     md = render_digest(digest, "md", config, now)
     assert "[고양신문·local·지면] 국립암센터, 고양시와 정밀의료 협력 (링크 없음)" in md
     assert "manual:abc" not in md
+    copies = [line for line in md.splitlines() if line.startswith("- [")]
+    assert copies == [
+        "- [테스트일보·local] http://news.test/a/1",
+        "- [고양신문·local·지면] 국립암센터, 고양시와 정밀의료 협력 (링크 없음)",
+    ]
     html = render_digest(digest, "html", config, now)
     assert "[지면]" in html and 'href="manual:' not in html and 'href="#"' not in html
     items = render_digest(digest, "json", config, now)
