@@ -324,14 +324,36 @@ def _cmd_show(app: _App) -> int:
         f"{item['published_at']}"
     )
     print(f"{item['url']}")
+    labels = item["labels"]
+    reason = "team label" if labels.get("relevant") is not None else item["relevance_reason"]
     print(
-        f"relevant: {item['relevant']} ({item['relevance_reason']}) · topic: {item['topic']} · "
-        f"tone: {item['tone']} · story: {item['story_id']} · method: {item['method']}"
+        f"relevant: {item['relevant']} ({reason}) · topic: {item['topic']} · "
+        f"tone: {item['tone']} · story: {item['story_id']} · method: {item['method']} · "
+        f"medium: {item['medium']}"
     )
+    if labels:
+        set_fields = [f"{k}={labels[k]}" for k in ("relevant", "topic", "tone") if labels[k]]
+        set_fields += [f"relevant={labels['relevant']}"] if labels["relevant"] is False else []
+        print(
+            f"team label ({labels['updated_at']}): {', '.join(set_fields) or '-'}"
+            + (f" · note: {labels['note']}" if labels.get("note") else "")
+        )
     if item["mentions"]:
+        by_entity: dict[str, list[str]] = {}
+        for m in item["mentions"]:
+            by_entity.setdefault(m["entity"], []).append(f"{m['text']}({m['field']})")
         print(
             "mentions: "
-            + ", ".join(f"{m['entity']}={m['text']}({m['field']})" for m in item["mentions"])
+            + "; ".join(
+                f"{entity} ×{len(found)}: {', '.join(dict.fromkeys(found))}"
+                for entity, found in by_entity.items()
+            )
+        )
+    if item["fetch"]:
+        fetch = item["fetch"]
+        print(
+            f"fetched: {fetch['fetched_at']} by source {fetch['source'] or '-'}"
+            + (f" (HTTP {fetch['status']})" if fetch["status"] else "")
         )
     for copy in item["copies"]:
         print(f"copy: {copy['id']} {copy['outlet'] or '-'} {copy['title']}")
@@ -370,6 +392,8 @@ def _cmd_label(app: _App) -> int:
     if args.note is not None:
         given["note"] = args.note or None
     if args.clear:
+        if given:
+            raise UsageError("--clear drops the whole label: give it alone")
         given = dict.fromkeys(("relevant", "topic", "tone", "note"))
     if not given:
         raise UsageError(
@@ -494,9 +518,11 @@ def _cmd_reprocess(app: _App) -> int:
     else:
         changed = ", ".join(f"{k} {v}" for k, v in sorted(report.changed.items()) if v)
         _err(
-            f"reprocess {report.run_id}: {report.pages} pages, {report.updated} articles updated, "
-            f"{report.new_articles} new, {len(report.errors)} errors"
-            + (f"; changed: {changed}" if changed else "; nothing changed")
+            f"reprocess {report.run_id}: {report.pages} pages: {report.updated} articles "
+            f"re-analysed ({report.articles_changed} came out different"
+            + (f": {changed}" if changed else "")
+            + f"), {report.new_articles} new, {report.no_article} still without an article, "
+            f"{len(report.errors)} errors"
         )
     for url, stage, reason in report.errors[:20]:
         _err(f"  {url}: {stage}: {reason}")
@@ -878,6 +904,15 @@ def _cmd_demo(app: _App) -> int:
 # --- parser -------------------------------------------------------------------------------------
 
 
+def _day_arg(text: str) -> str:
+    """A YYYY-MM-DD option value: a bad one is a usage error (exit 2), caught by argparse."""
+    try:
+        parse_day(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     parser = argparse.ArgumentParser(prog="monitor", description="Korean press monitoring.")
@@ -913,8 +948,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--outlet")
     p.add_argument("--tier")
     p.add_argument("--tone", choices=("positive", "neutral", "negative"))
-    p.add_argument("--since", metavar="YYYY-MM-DD")
-    p.add_argument("--until", metavar="YYYY-MM-DD")
+    p.add_argument("--since", metavar="YYYY-MM-DD", type=_day_arg)
+    p.add_argument("--until", metavar="YYYY-MM-DD", type=_day_arg)
     p.add_argument("--all", action="store_true", help="include articles judged not relevant")
     p.add_argument("--limit", type=int, default=50, help="at most N results (0: all)")
     p.add_argument("--json", action="store_true")
@@ -947,7 +982,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = command("reprocess", _cmd_reprocess, "re-run extraction and NLP over stored pages")
-    p.add_argument("--since", metavar="YYYY-MM-DD", help="articles published on or after this day")
+    p.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        type=_day_arg,
+        help="articles published on or after this day",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true")
 
@@ -958,7 +998,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="same as --format json")
 
     p = command("digest", _cmd_digest, "the daily digest")
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="stories published on this KST day")
+    p.add_argument(
+        "--date", metavar="YYYY-MM-DD", type=_day_arg, help="stories published on this KST day"
+    )
     p.add_argument(
         "--since-last", action="store_true", help="what was collected since the last digest sent"
     )

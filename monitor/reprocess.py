@@ -35,6 +35,8 @@ class ReprocessReport:
     updated: int
     new_articles: int
     relevant: int
+    articles_changed: int = 0  # articles whose text, date, verdicts or story came out different
+    no_article: int = 0  # pages that still hold no article (a section front, a dead link)
     changed: dict[str, int] = field(default_factory=dict)  # field -> articles whose value changed
     errors: tuple[tuple[str, str, str], ...] = ()  # (url, stage, reason)
 
@@ -46,6 +48,8 @@ class ReprocessReport:
             "updated": self.updated,
             "new_articles": self.new_articles,
             "relevant": self.relevant,
+            "articles_changed": self.articles_changed,
+            "no_article": self.no_article,
             "changed": dict(self.changed),
             "errors": [{"url": u, "stage": s, "error": e} for u, s, e in self.errors],
         }
@@ -127,7 +131,7 @@ def reprocess_pages(
 ) -> ReprocessReport:
     """Extract and analyse each stored page again and update its article in place."""
     run_id = store.start_run(db, "reprocess", clock().astimezone(KST).isoformat("T", "seconds"))
-    seen = updated = new = relevant = 0
+    seen = updated = new = relevant = articles_changed = no_article = 0
     changed: Counter[str] = Counter()
     errors: list[tuple[str, str, str]] = []
     status = "ok"
@@ -149,6 +153,11 @@ def reprocess_pages(
                 with translate_errors("store", entry.url):
                     _id, created = store.save_article(db, record, page["id"], run_id)
             except StageError as exc:
+                if exc.stage == "extract" and before is None:
+                    # Still no article where there was none: an outcome, not a new failure.
+                    no_article += 1
+                    bar.advance("no article")
+                    continue
                 errors.append((entry.url, exc.stage, exc.reason))
                 store.record_error(
                     db, run_id, entry.url, exc.stage, exc.reason, clock().isoformat(), "reprocess"
@@ -160,9 +169,9 @@ def reprocess_pages(
             relevant += is_relevant
             after = _snapshot(db, page["id"])
             if before is not None and after is not None:
-                for key in _WATCHED:
-                    if before[key] != after[key]:
-                        changed[key] += 1
+                differs = [key for key in _WATCHED if before[key] != after[key]]
+                changed.update(differs)
+                articles_changed += bool(differs)
             bar.advance()
     except BaseException:
         store.finish_run(db, run_id, clock().isoformat(), "interrupted", fetched=seen)
@@ -177,4 +186,14 @@ def reprocess_pages(
         relevant=relevant,
         errors=len(errors),
     )
-    return ReprocessReport(run_id, seen, updated, new, relevant, dict(changed), tuple(errors))
+    return ReprocessReport(
+        run_id,
+        seen,
+        updated,
+        new,
+        relevant,
+        articles_changed,
+        no_article,
+        dict(changed),
+        tuple(errors),
+    )
