@@ -53,6 +53,47 @@ _JUNK_HINT = re.compile(
     re.I,
 )
 _CONTENT_HINT = re.compile(r"(^|[\s_-])(article|entry|story)([\s_-]|$)", re.I)
+# The same tests on lowercase ASCII hints (see _hint_kind): _JUNK_HINT without re.I, the
+# beginnings of all its alternatives, and _CONTENT_HINT as whole separator-delimited words.
+_JUNK_HINT_LOWER = re.compile(_JUNK_HINT.pattern)
+_JUNK_STARTS = (
+    "ad",
+    "banner",
+    "relat",
+    "recommend",
+    "share",
+    "sns",
+    "social",
+    "font",
+    "copyright",
+    "reporter",
+    "byline",
+    "caption",
+    "photo",
+    "img",
+    "end",
+    "comment",
+    "popular",
+    "rank",
+    "most",
+    "subscribe",
+    "newsletter",
+    "tag",
+    "keyword",
+    "sidebar",
+    "sub",
+    "more",
+    "promo",
+    "sponsor",
+    "cookie",
+    "consent",
+    "gdpr",
+    "privacy",
+    "cta",
+    "trending",
+)
+_CONTENT_WORDS = frozenset(["article", "entry", "story"])
+_HINT_SEPARATOR = re.compile(r"[\s_-]")
 # Inline elements whose text continues the paragraph around them.
 _INLINE_TAGS = frozenset(
     [
@@ -89,7 +130,7 @@ _INLINE_TAGS = frozenset(
 # Same-class pieces merged at most: no story is cut finer, and each check costs time.
 _MAX_PARTS = 60
 _BLOCK_TAGS = "div, p, table, ul, ol, section, article, blockquote, h1, h2, h3, h4, h5, h6"
-_BLOCKS_IN_INLINE = f":is({', '.join(sorted(_INLINE_TAGS))}) :is({_BLOCK_TAGS})"
+_BLOCK_TAG_SET = frozenset(_BLOCK_TAGS.split(", "))
 _SCORED_TAGS = "p, div, td, section, article, blockquote, span, font"
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -97,14 +138,19 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _BREAK_TAGS = (
     "br, p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, tr, table, blockquote, section, article"
 )
-_CUSTOM_BREAK = re.compile(
-    r"<((?:br|p|div|li|ul|ol|h[1-6]|tr|table|blockquote|section|article)-[a-zA-Z0-9-]*)", re.I
-)
+# Hyphenated (custom) tag names, then those that begin with a line-breaking tag's name; the
+# split keeps the page-wide scan to a literal "<" prefix, 3x faster than one re.I pattern.
+_CUSTOM_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*-[a-zA-Z0-9-]*)")
+_CUSTOM_BREAK = re.compile(r"(?:br|p|div|li|ul|ol|h[1-6]|tr|table|blockquote|section|article)-")
 # Elements an HTML parser drops when they appear outside their table.
 _UNPARENTED_TAGS = frozenset(
     ["td", "th", "tr", "tbody", "thead", "tfoot", "caption", "col", "colgroup"]
 )
 _KOREAN_ENDING = re.compile(r"(다|요|죠|까|니다|했다|됐다)[.!?\"”’']*\s*$")
+_SENTENCE_END = re.compile(r"[.!?][\"”’']?$")
+# The closing punctuation that _KOREAN_ENDING allows after the verb ending.
+_ENDING_PUNCT = ".!?\"”’'"
+_ENDING_SYLLABLES = ("다", "요", "죠", "까")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _COPYRIGHT = re.compile(
@@ -262,18 +308,28 @@ def _strip_title_tail(title: str, outlet: str | None) -> str:
 
 def _raw_hint(node: Node) -> str:
     """Class and id of a node, unsplit: the key of the hint caches."""
-    attributes = node.attributes
-    return f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+    # node.attrs.get and node.id read single attributes; node.attributes built a dict of all
+    # of them, twice the cost, on hundreds of elements per page.
+    return f"{node.attrs.get('class') or ''} {node.id or ''}"
 
 
 @functools.lru_cache(maxsize=4096)
 def _hint_kind(raw: str) -> int:
     """2 when a class/id string names junk, 1 when it names content, else 0."""
     # Pages repeat the same few class names on hundreds of elements, and every step asks again.
-    hint = _CAMEL_BOUNDARY.sub(" ", raw)
-    if _JUNK_HINT.search(hint):
+    hint = raw if raw.islower() else _CAMEL_BOUNDARY.sub(" ", raw)
+    if not hint.isascii():
+        if _JUNK_HINT.search(hint):
+            return 2
+        return 1 if _CONTENT_HINT.search(hint) else 0
+    # ASCII only: lowercasing equals re.I. Both hint patterns match only at a word start (the
+    # string's, or after a separator), so the words' first letters rule out most strings
+    # before the slow case-insensitive alternation runs.
+    low = hint.lower()
+    words = _HINT_SEPARATOR.split(low)
+    if any(word.startswith(_JUNK_STARTS) for word in words) and _JUNK_HINT_LOWER.search(low):
         return 2
-    return 1 if _CONTENT_HINT.search(hint) else 0
+    return 1 if any(word in _CONTENT_WORDS for word in words) else 0
 
 
 def _is_junk(node: Node) -> bool:
@@ -285,7 +341,9 @@ def _break_selector(html: str) -> str:
     """CSS selector of the elements whose tags start a new line in _node_lines."""
     # Custom elements ("<article-body>") count too: the serialised-HTML rule that this replaces
     # matched the tag name's prefix.
-    custom = sorted({name.lower() for name in _CUSTOM_BREAK.findall(html)})
+    custom = sorted(
+        {name for name in map(str.lower, _CUSTOM_TAG.findall(html)) if _CUSTOM_BREAK.match(name)}
+    )
     return ", ".join([_BREAK_TAGS, *custom]) if custom else _BREAK_TAGS
 
 
@@ -327,7 +385,15 @@ def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
     text = copy.text(separator="")
     # Normalise once for the whole node; most raw lines are blank layout whitespace.
     text = normalize_text(text)
-    return [" ".join(raw.split()) for raw in text.split("\n") if raw.strip()]
+    # A line collapses to "" exactly when it is blank, so one pass both cleans and filters.
+    return [line for line in (" ".join(raw.split()) for raw in text.split("\n")) if line]
+
+
+def _has_korean_ending(text: str) -> bool:
+    """_KOREAN_ENDING.search(text), computed from the end of the text only."""
+    # The unanchored search tries every position of a long paragraph; the pattern only ever
+    # matches a final verb syllable, closing punctuation, then trailing whitespace.
+    return text.rstrip().rstrip(_ENDING_PUNCT).endswith(_ENDING_SYLLABLES)
 
 
 def _is_caption(line: str) -> bool:
@@ -397,7 +463,7 @@ def _split_deck(paragraphs: list[str]) -> tuple[tuple[str, ...], list[str]]:
     """Split off the sub-headline block: short unfinished lines before the first paragraph."""
     count = 0
     for paragraph in paragraphs:
-        if len(paragraph) >= 60 or _KOREAN_ENDING.search(paragraph) or paragraph.endswith("."):
+        if len(paragraph) >= 60 or _has_korean_ending(paragraph) or paragraph.endswith("."):
             break
         count += 1
     # Only a block followed by real prose is a deck; otherwise the page is all short lines.
@@ -442,10 +508,14 @@ def _check_jsonld_complete(lines: list[str] | None, page: _Page) -> list[str] | 
     return lines
 
 
-def _best_container(tree: HTMLParser, selector: str) -> Node | None:
-    """Return the matching node with the most text."""
+def _best_container(candidates: list[Node], selector: str) -> Node | None:
+    """Return the candidate matching selector with the most text."""
     # A site may put the id on <body> itself; that names the page, not the article.
-    nodes = [node for node in tree.css(selector) if node.tag not in ("html", "body")]
+    nodes = [
+        node
+        for node in candidates
+        if node.tag not in ("html", "body") and node.css_matches(selector)
+    ]
     if not nodes:
         return None
     return max(nodes, key=lambda n: len(n.text(strip=True)))
@@ -489,32 +559,34 @@ def _add_score(
         target = target.parent
 
 
-def _block_holders(tree: HTMLParser) -> set[int]:
-    """mem_ids of elements with a block (_BLOCK_TAGS) below them, complete for inline elements."""
-    # One query for blocks inside inline elements (rare) and a walk up from those replaces a
-    # CSS query per inline element, which was half of the generic scorer's time. Only inline
-    # elements are ever looked up, and each one holding a block is an ancestor of such a block.
-    holders: set[int] = set()
-    for block in tree.css(_BLOCKS_IN_INLINE):
-        current = block.parent
-        while current is not None and current.mem_id not in holders:
-            holders.add(current.mem_id)
-            current = current.parent
-    return holders
+def _inline_holds_block(child: Node) -> bool:
+    """Tell whether an inline element has a block element (_BLOCK_TAGS) below it."""
+    # A CSS query costs ~11 us even on a tiny element (selectolax parses the selector on every
+    # call), and querying each inline element was half of the generic scorer's time. Most hold
+    # one text node; small ones are walked in Python; only big ones still get the query.
+    first = child.first_child
+    if first is None or (first.tag == "-text" and first.next is None):
+        return False
+    for seen, node in enumerate(child.traverse(include_text=False)):
+        if seen >= 16:
+            return child.css_first(_BLOCK_TAGS) is not None
+        if node.tag in _BLOCK_TAG_SET:
+            return True
+    return False
 
 
-def _has_child_block(block: Node, holders: set[int]) -> bool:
+def _has_child_block(block: Node) -> bool:
     """The has_block flag of _text_runs, without collecting the text."""
     for child in block.iter(include_text=False):
         tag = child.tag
-        if tag in _INLINE_TAGS and child.mem_id not in holders:
+        if tag in _INLINE_TAGS and not _inline_holds_block(child):
             continue
         if tag not in ("-comment", "script", "style", "noscript", "template", "br"):
             return True
     return False
 
 
-def _text_runs(block: Node, holders: set[int]) -> tuple[list[str], bool]:
+def _text_runs(block: Node) -> tuple[list[str], bool]:
     """A block's own text runs (split at <br> and child blocks) and whether it has child blocks."""
     runs: list[str] = []
     current: list[str] = []
@@ -523,7 +595,7 @@ def _text_runs(block: Node, holders: set[int]) -> tuple[list[str], bool]:
         tag = child.tag
         if tag == "-text":
             current.append(child.text_content or "")
-        elif tag in _INLINE_TAGS and child.mem_id not in holders:
+        elif tag in _INLINE_TAGS and not _inline_holds_block(child):
             current.append(child.text() or "")
         elif tag in ("-comment", "script", "style", "noscript", "template"):
             continue
@@ -538,7 +610,7 @@ def _text_runs(block: Node, holders: set[int]) -> tuple[list[str], bool]:
 def _paragraph_score(text: str) -> float:
     """Prose weight of one paragraph: length, commas, and a finished sentence."""
     score = 1 + min(len(text) / 100, 3) + min(text.count(","), 10) * 0.3
-    if _KOREAN_ENDING.search(text) or re.search(r"[.!?][\"”’']?$", text):
+    if _has_korean_ending(text) or _SENTENCE_END.search(text):
         score += 2
     return score
 
@@ -549,12 +621,11 @@ def _strategy_generic(tree: HTMLParser, breaks: str = _BREAK_TAGS) -> list[str] 
     nodes: dict[int, Node] = {}
     credits: list[tuple[Node, float, int]] = []
     order: dict[int, int] = {}
-    holders = _block_holders(tree)
     for block in tree.css(_SCORED_TAGS):
         # Most <span>s hold only inline text, which their enclosing block already counts.
-        if block.tag in _INLINE_TAGS and not _has_child_block(block, holders):
+        if block.tag in _INLINE_TAGS and not _has_child_block(block):
             continue
-        runs, has_block = _text_runs(block, holders)
+        runs, has_block = _text_runs(block)
         if block.tag in _INLINE_TAGS and not has_block:
             # Its text already counts in the enclosing block's runs.
             continue
@@ -586,11 +657,15 @@ def _strategy_generic(tree: HTMLParser, breaks: str = _BREAK_TAGS) -> list[str] 
     # Two real paragraphs make an article, even when each sits in its own card; so does one
     # long one (short notices, blog posts).
     part_ids = set(parts)
-    inside = [
-        (score, length)
-        for target, score, length in credits
-        if part_ids.intersection(_lineage(target))
-    ]
+    # Many credits share a target; its ancestor chain is walked once.
+    in_parts: dict[int, bool] = {}
+    inside = []
+    for target, score, length in credits:
+        key = target.mem_id
+        if key not in in_parts:
+            in_parts[key] = bool(part_ids.intersection(_lineage(target)))
+        if in_parts[key]:
+            inside.append((score, length))
     total = sum(score for score, _ in inside)
     longest = max((length for _, length in inside), default=0)
     if total < 10 and not (longest >= 400 and weighted[best] >= 6):
@@ -841,11 +916,11 @@ _ANY_LEAD = ", ".join(_LEAD_SELECTORS)
 
 def _find_lead(page: _Page, body: list[str]) -> tuple[str, ...]:
     """Deck / sub-headline block shown above the body."""
-    # One query rules out the common page with no deck element at all.
-    if page.tree.css_first(_ANY_LEAD) is None:
-        return ()
-    for selector in _LEAD_SELECTORS:
-        node = page.tree.css_first(selector)
+    # One query finds every candidate; each selector then takes its first match among them,
+    # as its own css_first over the whole tree did.
+    candidates = page.tree.css(_ANY_LEAD)
+    for selector in _LEAD_SELECTORS if candidates else ():
+        node = next((node for node in candidates if node.css_matches(selector)), None)
         if node is not None:
             lines = [line for line in _node_lines(node, page.breaks()) if line not in body]
             if lines and sum(len(line) for line in lines) < 400:
@@ -914,14 +989,14 @@ def extract_article(html: str, url: str) -> Article:
     attempts: list[tuple[str, Callable[[], list[str] | None]]] = [
         ("jsonld", lambda: _check_jsonld_complete(_strategy_jsonld(page), page))
     ]
-    # One query over all CMS containers first: most pages match none, and then the 15
-    # separate queries (each a walk over the whole tree) are skipped.
-    cms_selectors = _CMS_SELECTORS if tree.css_first(_ANY_CMS) is not None else ()
-    for name, selector in cms_selectors:
+    # One query over all CMS containers: most pages match none, and on the others each
+    # selector picks from these few nodes instead of walking the whole tree again.
+    cms_nodes = tree.css(_ANY_CMS)
+    for name, selector in _CMS_SELECTORS if cms_nodes else ():
 
         def run_cms(selector: str = selector) -> list[str] | None:
             nonlocal container
-            node = _best_container(tree, selector)
+            node = _best_container(cms_nodes, selector)
             if node is None or len(node.text(strip=True)) < _NOT_ARTICLE_MIN_CHARS:
                 return None
             container = node

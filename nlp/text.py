@@ -8,24 +8,30 @@ import unicodedata
 __all__ = ["normalize_text", "title_key"]
 
 # Korean pages write the middle dot several ways; matching and hashing need one.
-_DOT_VARIANTS = ("‧", "ㆍ", "・", "･", "∙")
+_DOT_VARIANTS = "‧ㆍ・･∙"
 # nbsp, full-width (ideographic) space, and the other Unicode spaces become a plain space.
-_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_REPLACEMENTS = (
+    *((char, "·") for char in _DOT_VARIANTS),
+    *((char, " ") for char in _SPACES),
+    *((char, "") for char in _ZERO_WIDTH),
+)
 
 
 def normalize_text(text: str) -> str:
     """Return text in NFC with one middle dot, plain spaces and no zero-width characters."""
-    # NFC is skipped when the text already is NFC, and the dots are swapped by str.replace:
-    # str.translate with a dict table does a Python-level lookup per character, which was the
-    # slowest step on whole-page texts.
+    # Pure ASCII is already all of that. Otherwise each character is looked for with `in` and
+    # swapped by str.replace: both are C scans several times faster than a regex character
+    # class or str.translate with a table, and this runs on every page's whole text.
+    if text.isascii():
+        return text
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    for variant in _DOT_VARIANTS:
-        if variant in text:
-            text = text.replace(variant, "·")
-    text = _SPACES.sub(" ", text)
-    return _ZERO_WIDTH.sub("", text)
+    for char, replacement in _REPLACEMENTS:
+        if char in text:
+            text = text.replace(char, replacement)
+    return text
 
 
 # Labels outlets put around one headline: [속보], 【단독】, (종합), (2보), <포토> ...
