@@ -8,6 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from db._errors import translate_sqlite
+from db.queries import _rows
 
 __all__ = [
     "articles_by_urls",
@@ -18,12 +19,6 @@ __all__ = [
     "set_article_medium",
     "set_article_note",
 ]
-
-
-def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = db.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 _MATCH_COLUMNS = "id, url, canonical_url, outlet, outlet_domain, title, published_date, medium"
