@@ -103,8 +103,8 @@ def tally(
     else:
         column = {"outlet": "outlet_key"}.get(by, by)
         sql = (
-            f"SELECT COALESCE(c.{column}, '') AS key, {_MEASURES} FROM ({_COUNTED}) c "
-            f"GROUP BY COALESCE(c.{column}, '')"
+            f"SELECT COALESCE(NULLIF(c.{column}, ''), 'unknown') AS key, {_MEASURES} "
+            f"FROM ({_COUNTED}) c GROUP BY key"
         )
     rows = [TallyRow(str(r[0]), r[1], r[2], r[3]) for r in db.execute(sql, params)]
     rows.sort(key=lambda r: (-r.articles, -r.stories, r.key) if by != "month" else (r.key,))

@@ -17,6 +17,7 @@ from monitor.periods import Period
 __all__ = ["TALLY_FORMATS", "Tally", "compute_tally", "render_tally"]
 
 TALLY_FORMATS = ("table", "csv", "json")
+UNKNOWN_KEY = "unknown"
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def compute_tally(config: Config, db: sqlite_utils.Database, period: Period, by:
     """Count relevant coverage in `period` by `by`, straight from the rows (always a recount)."""
     rows, total = store.tally(db, by, period.start.isoformat(), period.end.isoformat())
     labels = _labels(config, by)
-    labelled = tuple((r.key, labels.get(r.key, r.key or "(unknown)"), r) for r in rows)
+    # Items without a tier, topic or tone (an unregistered outlet) share one honest key.
+    labels.setdefault(UNKNOWN_KEY, "미분류")
+    labelled = tuple((r.key, labels.get(r.key, r.key), r) for r in rows)
     return Tally(period, by, labelled, total)
 
 

@@ -82,9 +82,9 @@ def recount_tally(
         story = overrides.get(article_id) or story or article_id
         outlet_key = outlet or domain or url
         values = {
-            "topic": label[1] or topic or "",
-            "tone": label[2] or tone or "",
-            "tier": tier or "",
+            "topic": label[1] or topic or "unknown",
+            "tone": label[2] or tone or "unknown",
+            "tier": tier or "unknown",
             "month": day[:7],
         }
         rank = (medium != "online", article_id, values)

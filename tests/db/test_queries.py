@@ -49,6 +49,15 @@ def test_tally_counts_outlet_story_pairs(memory_db: sqlite_utils.Database) -> No
     assert {r.key: r.articles for r in by_tier} == {"local": 2, "internet": 1}
 
 
+def test_tally_names_a_missing_tier_unknown(memory_db: sqlite_utils.Database) -> None:
+    _add(memory_db, 1, outlet="경기일보", tier="local")
+    _add(memory_db, 2, outlet="어느신문", tier=None)
+    _add(memory_db, 3, outlet="다른신문", tier="")
+    by_tier, total = store.tally(memory_db, "tier", "2024-11-01", "2024-11-30")
+    assert {r.key: r.articles for r in by_tier} == {"local": 1, "unknown": 2}
+    assert total.articles == 3
+
+
 def test_labels_win_over_the_classifier(memory_db: sqlite_utils.Database) -> None:
     kept = _add(memory_db, 1, outlet="뉴스핌")
     dropped = _add(memory_db, 2, outlet="경기일보", relevant=False)
