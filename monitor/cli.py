@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
@@ -27,6 +27,9 @@ from monitor.tallies import TALLY_FORMATS, compute_tally, render_tally
 from nlp import NlpError, normalize_text
 from nlp.kiwi import Kiwi
 from scrapers import ScrapeError
+
+if TYPE_CHECKING:
+    from monitor.backfill import BackfillReport
 
 __all__ = ["main"]
 
@@ -86,6 +89,13 @@ class _App:
     def close(self) -> None:
         if self._db is not None:
             self._db.conn.close()
+
+
+def _backfill_idle(report: BackfillReport) -> str:
+    """Why a backfill made no run: every source finished earlier, or none can go back."""
+    if any(s.status == "finished earlier" for s in report.sources):
+        return ": nothing to do (--restart walks finished sources again)"
+    return ": nothing to do"
 
 
 def _err(line: str) -> None:
@@ -733,7 +743,7 @@ def _cmd_backfill(app: _App) -> int:
                 f"{report.windows} windows, {run.fetched} fetched, {run.new_articles} new "
                 f"articles ({run.relevant} relevant), {len(run.errors)} errors"
                 if run is not None
-                else ": nothing to do (--restart walks finished sources again)"
+                else _backfill_idle(report)
             )
             + ("; stopped: run it again to carry on" if report.stopped else "")
         )

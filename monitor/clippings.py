@@ -290,6 +290,10 @@ def read_sheet(path: Path, *, sheet_name: str | None = None) -> Sheet:
             f"{path} is an old Excel (.xls) or password-protected file: "
             "save it as .xlsx or CSV and import that"
         )
+    elif (binary := _binary_kind(data)) is not None:
+        raise UsageError(
+            f"{path} is not a clipping sheet: it looks like {binary}; import an .xlsx or CSV file"
+        )
     else:
         if sheet_name is not None:
             raise UsageError("--sheet applies to xlsx files only")
@@ -337,6 +341,29 @@ def read_sheet(path: Path, *, sheet_name: str | None = None) -> Sheet:
         rows=tuple(rows),
         notes=tuple(notes),
     )
+
+
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+)
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a non-text file looks like, so a wrong file is named rather than misread as CSV."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    head = data[:4096]
+    # UTF-16 text carries NULs too; only NULs in text that is not UTF-16 mean binary.
+    if b"\x00" in head and head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        return "a binary file"
+    return None
 
 
 def _decode_csv(path: Path, data: bytes) -> tuple[str, str, str | None]:
@@ -758,7 +785,11 @@ def _against_store(
     keys = [row.url] if row.url else ([_manual_key(row)] if row.day else [])
     for key in keys:
         if key in by_url:
-            return _merged(row, by_url[key], f"the same URL as article {by_url[key]}")
+            # A row without a URL is keyed by its manual address: say what matched in its terms.
+            if row.url:
+                return _merged(row, by_url[key], f"the same URL as article {by_url[key]}")
+            reason = f"the same date, outlet and headline as manual item {by_url[key]}"
+            return _merged(row, by_url[key], reason)
     if row.url and _loose_url(row.url) in by_loose:
         found = by_loose[_loose_url(row.url)]
         return _merged(row, found, f"the same URL as article {found}")

@@ -526,7 +526,7 @@ def test_command_json_then_finished_then_usage_errors(
 
     code, out, err = _cli(tmp_path, served, kiwi, clock, capsys, "--since", "2024-11-01")
     assert code == 0
-    assert "finished earlier" in out and "nothing to do" in out
+    assert "finished earlier" in out and "nothing to do (--restart walks" in out
 
     for bad in (["--since", "2024-13-01"], ["--since", "2024-11-28"]):
         code, out, err = _cli(tmp_path, served, kiwi, clock, capsys, *bad)
@@ -550,6 +550,7 @@ def test_command_exits_1_when_no_source_can_go_back(
     assert code == 1
     assert err.startswith("monitor: error: no source could go back") and err.count("\n") == 1
     assert "feed" in out
+    assert "nothing to do" in out and "--restart" not in out  # restarting would not help
 
 
 def test_a_source_without_credentials_is_skipped_like_in_a_run(

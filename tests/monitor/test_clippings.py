@@ -364,8 +364,12 @@ def test_dates_in_the_forms_sheets_use_and_nothing_guessed(value: object, expect
 def test_unreadable_files_are_clear_errors(tmp_path: Path) -> None:
     binary = tmp_path / "noise.csv"
     binary.write_bytes(bytes(range(256)) * 4)
-    with pytest.raises(UsageError, match=r"neither UTF-8 nor CP949|no header row"):
+    with pytest.raises(UsageError, match="not a clipping sheet: it looks like a binary file"):
         read_sheet(binary)
+    image = tmp_path / "clippings.xlsx"  # a screenshot saved under the sheet's name
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    with pytest.raises(UsageError, match="looks like a PNG image; import an .xlsx or CSV"):
+        read_sheet(image)
     no_header = _write_csv(tmp_path / "plain.csv", [["가", "나"], ["1", "2"]], "utf-8")
     with pytest.raises(UsageError, match="no header row in the first 10 rows"):
         read_sheet(no_header)
@@ -551,6 +555,10 @@ def test_reimporting_the_same_file_creates_nothing(
     assert again.counts["new_url"] == again.counts["new_manual"] == 0
     assert again.counts["merged"] == first.counts["new_url"] + first.counts["new_manual"]
     assert all(r.imported_before for r in again.rows if r.outcome == "merged")
+    for row in again.rows:
+        if row.outcome == "merged":
+            expected = "the same URL as article" if row.url else "as manual item"
+            assert expected in row.reason, row
     assert sum(requests.values()) == fetched  # nothing fetched again
     after = _table_counts(database)
     assert {k: v for k, v in after.items() if k not in ("runs",)} == {
