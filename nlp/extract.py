@@ -93,6 +93,10 @@ _JUNK_STARTS = (
     "trending",
 )
 _CONTENT_WORDS = frozenset(["article", "entry", "story"])
+# Junk words that name a toolbar or a text style rather than a role: an element so named is a
+# widget only while it is small (see _is_junk).
+_WEAK_JUNK_WORDS = frozenset(["font", "share", "sns", "social", "tag", "tags", "keyword"])
+_WIDGET_MAX_CHARS = 200
 _HINT_SEPARATOR = re.compile(r"[\s_-]")
 # Inline elements whose text continues the paragraph around them.
 _INLINE_TAGS = frozenset(
@@ -184,8 +188,37 @@ _BYLINE_LINE = re.compile(
     r"(?:[\w.+-]+@[\w.-]+)?\s*(?:[|/]?\s*(?:기사입력|입력|승인|등록|최종수정|수정)\s*[:：]?.*)?$"
 )
 _FLAG = re.compile(r"^\s*\[(기획|AD|포토|인터뷰|단독|속보|사설|칼럼|광고|르포|영상)\]\s*")
+# Broadcast transcripts: cue markers ("[앵커]", "◀ 리포트 ▶", "<기자>"), alone or before a
+# speaker label ("[인터뷰] 김영우/국립암센터 연구소장"), and bracketed speaker labels.
+_CUE = re.compile(
+    r"^\s*[\[◀<【〈(]\s*(앵커|리포트|기자|인터뷰|녹취|현장음|브릿지|스탠드업|앵커\s*멘트|기자\s*리포트|"
+    r"VCR|CG|자막|싱크|SYNC|INT|Pause)\s*(?:[:：]\s*[^\]▶>】〉)]{0,40})?[\]▶>】〉)]\s*",
+    re.I,
+)
+_SPEAKER = re.compile(r"^\s*\[?\s*[가-힣A-Za-z·\s]{2,20}\s*/\s*[^\]\n]{1,40}\]?\s*$")
+# Report intros and sign-offs naming the reporter: "김지원 기자가 보도합니다.",
+# "홍길동 기자의 보도입니다.", "MBC뉴스 정수민입니다.", "KBS 뉴스 김지원입니다."
+_REPORT_INTRO = re.compile(
+    r"^\s*([가-힣]{2,4})\s*(?:기자|특파원)(?:가|의)\s*(?:보도|취재|전|단독\s*보도)[가-힣]*\.?\s*$"
+)
+_SIGN_OFF = re.compile(
+    r"^\s*(?:[A-Z]{2,5}[가-힣A-Za-z]{0,4}|[가-힣A-Za-z]{1,8}(?:뉴스|방송|TV))\s*(?:뉴스|NEWS|News)?"
+    r"\s*([가-힣]{2,4})(?:\s*기자)?입니다\.?\s*$"
+)
+# Production credits closing a broadcast item: "영상취재: 김준형 / 영상편집: 이다은".
+_CREDITS = re.compile(
+    r"^\s*[(\[]?\s*(?:촬영\s*기자|영상\s*취재|영상\s*편집|촬영|그래픽|CG|VJ|취재\s*지원|화면\s*제공|"
+    r"영상\s*제공|자료\s*제공|디자인)\s*[:：]?\s*[가-힣A-Za-z]{2,}"
+    r"(?:[^.!?]{0,80})$"
+)
 _TITLE_TAIL = re.compile(r"\s*(?:[-|ㅣ｜:–—]\s*[^-|ㅣ｜:–—]{1,30})$")
 _NOT_ARTICLE_MIN_CHARS = 150
+# A wire flash (1보) on a page that declares itself an article: one finished sentence.
+_FLASH_MIN_CHARS = 30
+_FLASH_MIN_WEIGHT = 3.0
+_WIRE_DATELINE = re.compile(
+    r"[\[(【]\s*[가-힣]{1,8}\s*=\s*[가-힣A-Za-z0-9]{2,10}\s*[\])】]\s*[가-힣]{2,4}\s*기자"
+)
 
 
 def _clean(text: str) -> str:
@@ -320,7 +353,7 @@ def _hint_kind(raw: str) -> int:
     hint = raw if raw.islower() else _CAMEL_BOUNDARY.sub(" ", raw)
     if not hint.isascii():
         if _JUNK_HINT.search(hint):
-            return 2
+            return _junk_strength(_JUNK_HINT.finditer(hint))
         return 1 if _CONTENT_HINT.search(hint) else 0
     # ASCII only: lowercasing equals re.I. Both hint patterns match only at a word start (the
     # string's, or after a separator), so the words' first letters rule out most strings
@@ -328,13 +361,24 @@ def _hint_kind(raw: str) -> int:
     low = hint.lower()
     words = _HINT_SEPARATOR.split(low)
     if any(word.startswith(_JUNK_STARTS) for word in words) and _JUNK_HINT_LOWER.search(low):
-        return 2
+        return _junk_strength(_JUNK_HINT_LOWER.finditer(low))
     return 1 if any(word in _CONTENT_WORDS for word in words) else 0
+
+
+def _junk_strength(matches: Iterator[re.Match[str]]) -> int:
+    """2 when a junk hint names a role (ads, comments ...), 3 when only a toolbar or style."""
+    weak = all(match.group(2).lower() in _WEAK_JUNK_WORDS for match in matches)
+    return 3 if weak else 2
 
 
 def _is_junk(node: Node) -> bool:
     """Tell whether a node's class or id names junk (ads, related news, sharing, comments ...)."""
-    return _hint_kind(_raw_hint(node)) == 2
+    kind = _hint_kind(_raw_hint(node))
+    if kind == 3:
+        # "font-size17" or "share-area" on the story's own container styles it; only a small
+        # element so named is the widget itself.
+        return len(node.text(strip=True)) < _WIDGET_MAX_CHARS
+    return kind == 2
 
 
 def _break_selector(html: str) -> str:
@@ -407,7 +451,10 @@ def _clean_lines(lines: list[str]) -> tuple[list[str], list[str], list[str], str
     flags: list[str] = []
     kept: list[str] = []
     for index, line in enumerate(lines):
-        while (flag := _FLAG.match(line)) is not None:
+        if _drop_broadcast_line(line, authors):
+            continue
+        # A label opens the article ("[기획] ..."); further down "[인터뷰]" is a speaker cue.
+        while not kept and (flag := _FLAG.match(line)) is not None:
             flags.append(flag.group(1))
             line = line[flag.end() :]
         if index <= 2 and not kept:
@@ -436,6 +483,25 @@ def _clean_lines(lines: list[str]) -> tuple[list[str], list[str], list[str], str
             continue
         kept.append(line)
     return _split_translation(kept, authors, flags)
+
+
+def _drop_broadcast_line(line: str, authors: list[str]) -> bool:
+    """Tell whether a line is a broadcast cue, speaker label, sign-off or credit (noting names)."""
+    if len(line) > 120:
+        return False
+    cue = _CUE.match(line)
+    if cue is not None:
+        rest = line[cue.end() :]
+        # The cue may share its line with the speaker it introduces, never with a sentence.
+        return len(rest) < 40 and not _has_korean_ending(rest)
+    if _SPEAKER.match(line) is not None and "/" in line and not _has_korean_ending(line):
+        return True
+    for pattern in (_REPORT_INTRO, _SIGN_OFF):
+        match = pattern.match(line)
+        if match is not None:
+            authors.append(match.group(1))
+            return True
+    return _CREDITS.match(line) is not None
 
 
 def _split_translation(
@@ -532,6 +598,8 @@ def _link_density(node: Node) -> float:
 def _hint_factor(node: Node) -> float:
     """Down-weight comment, sidebar and related-news containers named so in class or id."""
     own = _hint_kind(_raw_hint(node))
+    if own == 3:
+        own = 2 if _is_junk(node) else 0
     if own == 2:
         return 0.2
     # A node naming itself the content outranks a layout wrapper's hint ("l-sidebar-fixed").
@@ -616,8 +684,14 @@ def _paragraph_score(text: str) -> float:
     return score
 
 
-def _strategy_generic(tree: HTMLParser, breaks: str = _BREAK_TAGS) -> list[str] | None:
-    """Body from the DOM node with the densest prose (paragraph count, endings, few links)."""
+def _strategy_generic(
+    tree: HTMLParser, breaks: str = _BREAK_TAGS, min_total: float = 10.0
+) -> list[str] | None:
+    """Body from the DOM node with the densest prose (paragraph count, endings, few links).
+
+    min_total is the prose weight the best container needs; a page that declares itself an
+    article is searched again with a lower one, so a two-sentence wire flash is found.
+    """
     scores: dict[int, float] = {}
     nodes: dict[int, Node] = {}
     credits: list[tuple[Node, float, int]] = []
@@ -672,7 +746,7 @@ def _strategy_generic(tree: HTMLParser, breaks: str = _BREAK_TAGS) -> list[str] 
             inside.append((score, length))
     total = sum(score for score, _ in inside)
     longest = max((length for _, length in inside), default=0)
-    if total < 10 and not (longest >= 400 and weighted[best] >= 6):
+    if total < min_total and not (longest >= 400 and weighted[best] >= 6):
         return None
     # A section front: one list of cards, or many same-class cards each under a linked title.
     if any(_is_teaser_list(nodes[key]) for key in parts) or (
@@ -919,9 +993,12 @@ def _find_dates(page: _Page, container: Node | None) -> tuple[datetime | None, d
                 break
         region = region.parent
     if container is None:
-        head = tree.css_first("article") or tree.body
-        region_text = _text_without_sidebars_prefix(head, 5000)[:5000] if head is not None else ""
-        visible_pub, visible_upd = parse_visible_dates(region_text)
+        # The <article> element may hold the story text only, its stamp sitting above it.
+        for head in dict.fromkeys(n for n in (tree.css_first("article"), tree.body) if n):
+            region_text = _text_without_sidebars_prefix(head, 5000)[:5000]
+            visible_pub, visible_upd = parse_visible_dates(region_text)
+            if visible_pub is not None:
+                break
     published = reconcile(stamp_pub, visible_pub)
     updated = reconcile(stamp_upd, visible_upd)
     # Report every time in KST so callers compare like with like.
@@ -987,6 +1064,87 @@ def _find_authors(page: _Page) -> list[str]:
     return []
 
 
+def _run_cascade(page: _Page, min_chars: int) -> tuple[list[str], str, Node | None] | None:
+    """(lines, method, container) of the first strategy finding min_chars of text, if any."""
+    tree = page.tree
+    container: Node | None = None
+    attempts: list[tuple[str, Callable[[], list[str] | None]]] = [
+        ("jsonld", lambda: _check_jsonld_complete(_strategy_jsonld(page), page))
+    ]
+    # One query over all CMS containers: most pages match none, and on the others each
+    # selector picks from these few nodes instead of walking the whole tree again.
+    cms_nodes = tree.css(_ANY_CMS)
+    for name, selector in _CMS_SELECTORS if cms_nodes else ():
+
+        def run_cms(selector: str = selector) -> list[str] | None:
+            nonlocal container
+            node = _best_container(cms_nodes, selector)
+            if node is None or len(node.text(strip=True)) < min_chars:
+                return None
+            container = node
+            return _node_lines(node, page.breaks())
+
+        attempts.append((name, run_cms))
+    attempts.append(("nextjs", lambda: _strategy_nextjs(tree, page.html)))
+    if min_chars >= _NOT_ARTICLE_MIN_CHARS:
+        attempts.append(("generic", page.generic))
+    else:
+        attempts.append(
+            ("generic", lambda: _strategy_generic(tree, page.breaks(), _FLASH_MIN_WEIGHT))
+        )
+    for name, attempt in attempts:
+        found = attempt()
+        if found and sum(len(line) for line in found) >= min_chars:
+            return found, name, container if name.startswith("cms:") else None
+    return None
+
+
+_Cleaned = tuple[list[str], list[str], list[str], str | None]
+
+
+def _find_body(page: _Page, url: str) -> tuple[str, Node | None, _Cleaned]:
+    """(method, container, cleaned lines) of the article body; raise when there is none."""
+    found = _run_cascade(page, _NOT_ARTICLE_MIN_CHARS)
+    if found is not None:
+        cleaned = _clean_lines(found[0])
+        if _prose_chars(cleaned[0]) >= _NOT_ARTICLE_MIN_CHARS:
+            return found[1], found[2], cleaned
+    # A wire flash (1보) is one or two sentences; it is taken only from a page that says it
+    # is an article, so section fronts and login walls stay refused.
+    short = _run_cascade(page, _FLASH_MIN_CHARS) if _declares_article(page) else None
+    if short is not None:
+        cleaned = _clean_lines(short[0])
+        if _is_flash(cleaned[0]):
+            return short[1], short[2], cleaned
+    reason = "no article body found" if found is None else "too little prose"
+    raise NoArticleError(f"{reason} on {url}")
+
+
+def _prose_chars(paragraphs: list[str]) -> int:
+    """Characters in paragraphs long enough to be prose rather than labels."""
+    return sum(len(p) for p in paragraphs if len(p) >= 40)
+
+
+def _declares_article(page: _Page) -> bool:
+    """Tell whether the page says it is one article: og:type, JSON-LD, or a dated headline."""
+    if (page.meta("og:type") or "").lower().startswith("article"):
+        return True
+    if any(_is_news(item) for item in page.jsonld()):
+        return True
+    body = page.tree.body
+    if body is None or page.tree.css_first("h1, h2, h3") is None:
+        return False
+    # A labelled stamp ("등록 2024-11-27 오후 1:35") or a wire dateline in the article region.
+    head = _text_without_sidebars_prefix(page.tree.css_first("article") or body, 5000)[:5000]
+    return parse_visible_dates(head)[0] is not None or _WIRE_DATELINE.search(head) is not None
+
+
+def _is_flash(paragraphs: list[str]) -> bool:
+    """Tell whether short text is a wire flash: finished sentences, no list of labels."""
+    finished = [p for p in paragraphs if len(p) >= _FLASH_MIN_CHARS and _has_korean_ending(p)]
+    return bool(finished) and len(finished) >= len(paragraphs) / 2
+
+
 def extract_article(html: str, url: str) -> Article:
     """Return the article on the page, choosing the best strategy; raise if there is none."""
     check_nesting(html)
@@ -1018,43 +1176,11 @@ def extract_article(html: str, url: str) -> Article:
     )
     title = _strip_title_tail(raw_title or "", _clean(outlet) if outlet else None)
 
-    container: Node | None = None
-    lines: list[str] | None = None
-    method = ""
-    attempts: list[tuple[str, Callable[[], list[str] | None]]] = [
-        ("jsonld", lambda: _check_jsonld_complete(_strategy_jsonld(page), page))
-    ]
-    # One query over all CMS containers: most pages match none, and on the others each
-    # selector picks from these few nodes instead of walking the whole tree again.
-    cms_nodes = tree.css(_ANY_CMS)
-    for name, selector in _CMS_SELECTORS if cms_nodes else ():
-
-        def run_cms(selector: str = selector) -> list[str] | None:
-            nonlocal container
-            node = _best_container(cms_nodes, selector)
-            if node is None or len(node.text(strip=True)) < _NOT_ARTICLE_MIN_CHARS:
-                return None
-            container = node
-            return _node_lines(node, page.breaks())
-
-        attempts.append((name, run_cms))
-    attempts.append(("nextjs", lambda: _strategy_nextjs(tree, html)))
-    attempts.append(("generic", page.generic))
-    for name, attempt in attempts:
-        found = attempt()
-        if found and sum(len(line) for line in found) >= _NOT_ARTICLE_MIN_CHARS:
-            lines, method = found, name
-            break
-    if lines is None:
-        raise NoArticleError(f"no article body found on {url}")
-    paragraphs, authors, flags, translation = _clean_lines(lines)
+    method, container, (paragraphs, authors, flags, translation) = _find_body(page, url)
     deck, paragraphs = _split_deck(paragraphs)
     while (title_flag := _FLAG.match(title)) is not None:
         flags = list(dict.fromkeys([*flags, title_flag.group(1)]))
         title = title[title_flag.end() :]
-    prose = [p for p in paragraphs if len(p) >= 40]
-    if sum(len(p) for p in prose) < _NOT_ARTICLE_MIN_CHARS:
-        raise NoArticleError(f"too little prose on {url}")
     if title and paragraphs and _clean(paragraphs[0]) == title:
         paragraphs = paragraphs[1:]
     published, updated = _find_dates(page, container)
