@@ -45,7 +45,8 @@ _JUNK_TAGS = (
     "figcaption, svg, select, input, template"
 )
 _JUNK_HINT = re.compile(
-    r"(^|[\s_-])(ad|ads|advert\w*|banner|related|relation|recommend\w*|share|sns|social|font|"
+    r"(^|[\s_-])(ad|ads|advert\w*|banner|related\w*|relation|recommend\w*|share\w*|sharing|sns|"
+    r"social|font|"
     r"copyright|reporter|byline|caption|photo_?desc|img_?desc|end_photo\w*|comment\w*|popular|"
     r"ranking|rank|most|"
     r"subscribe|newsletter|tag|tags|keyword|sidebar|sub_?news|more_?news|promotion|sponsor|"
@@ -61,7 +62,7 @@ _JUNK_STARTS = (
     "banner",
     "relat",
     "recommend",
-    "share",
+    "shar",
     "sns",
     "social",
     "font",
@@ -95,7 +96,7 @@ _JUNK_STARTS = (
 _CONTENT_WORDS = frozenset(["article", "entry", "story"])
 # Junk words that name a toolbar or a text style rather than a role: an element so named is a
 # widget only while it is small (see _is_junk).
-_WEAK_JUNK_WORDS = frozenset(["font", "share", "sns", "social", "tag", "tags", "keyword"])
+_WEAK_JUNK_WORDS = frozenset(["font", "sns", "social", "tag", "tags", "keyword"])
 _WIDGET_MAX_CHARS = 200
 _HINT_SEPARATOR = re.compile(r"[\s_-]")
 # Inline elements whose text continues the paragraph around them.
@@ -179,11 +180,27 @@ _SUBSCRIBE = re.compile(
 # Datelines/bylines that open a Korean article:
 # "(서울=연합뉴스) 홍길동 기자 =", "[고양=뉴스핌] 최환금 기자 =".
 _DATELINE = re.compile(
-    r"^\s*[\[(【]\s*[^\]\)】=]{1,12}\s*=\s*[^\]\)】]{1,20}[\]\)】]\s*(?:([가-힣]{2,4}(?:\s*[·,]?\s*[가-힣]{2,4})*)\s*(?:기자|특파원|객원기자|선임기자)\s*[=:|]?)?\s*"
+    r"^\s*[\[(【]\s*[^\]\)】=]{1,12}\s*=\s*[^\]\)】]{1,20}[\]\)】]\s*"
+    r"(?:([가-힣]{2,4}(?:\s*[·,]?\s*[가-힣]{2,4})*)\s*(?:기자|특파원|객원기자|선임기자)\s*[=:|]?)?\s*"
 )
-_BYLINE_START = re.compile(r"^\s*([가-힣]{2,4})\s*(?:기자|특파원|선임기자)\s*[=|:]\s*")
+# One reporter or several ("김하늘·이도현 기자", "김하늘, 이도현 기자").
+_NAMES = r"[가-힣]{2,4}(?:\s*[·,]\s*[가-힣]{2,4})*"
+_NAME_SPLIT = re.compile(r"\s*[·,]\s*|\s+")
+_BYLINE_START = re.compile(
+    rf"^\s*(?:[^|=!?\s][^|=!?]{{0,40}}?\s+)?({_NAMES})\s*(?:기자|특파원|선임기자|객원기자)\s*[=|:]\s*"
+)
+# Endings of Korean outlet names ("고양신문", "경기북부뉴스", "일산타임즈").
+_OUTLET_SUFFIX = (
+    r"(?:신문|일보|뉴스|타임즈|타임스|방송|저널|투데이|닷컴|미디어|포스트|통신|리포트|TV)"
+)
+# The outlet's own tag opening a story: "[고양신문] ...".
+_OUTLET_TAG = re.compile(rf"^\s*[\[【]\s*[가-힣A-Za-z0-9]{{1,10}}{_OUTLET_SUFFIX}\s*[\]】]\s*")
+# A site name before the headline in <title>: "고양일보 :: 기사 제목".
+_TITLE_HEAD = re.compile(
+    rf"^\s*([가-힣A-Za-z0-9 .]{{1,16}}{_OUTLET_SUFFIX})\s*(?:::|\||ㅣ|｜|-|–|—|>)\s*"
+)
 _BYLINE_LINE = re.compile(
-    r"^\s*[\[(]?\s*([가-힣]{2,4})\s*(?:기자|특파원|선임기자|논설위원|객원기자)\s*[\])]?\s*"
+    rf"^\s*[\[(]?\s*({_NAMES})\s*(?:기자|특파원|선임기자|논설위원|객원기자)\s*[\])]?\s*"
     # A byline often shares its line with the e-mail or the 기사입력 stamp.
     r"(?:[\w.+-]+@[\w.-]+)?\s*(?:[|/]?\s*(?:기사입력|입력|승인|등록|최종수정|수정)\s*[:：]?.*)?$"
 )
@@ -211,8 +228,19 @@ _CREDITS = re.compile(
     r"영상\s*제공|자료\s*제공|디자인)\s*[:：]?\s*[가-힣A-Za-z]{2,}"
     r"(?:[^.!?]{0,80})$"
 )
+# Paid-content disclosures: "※ 이 기사는 해당 업체의 광고비 지원을 받아 작성된 광고성 기사입니다."
+_SPONSORED = re.compile(
+    r"^\s*[※*]?\s*(?:이|본)\s*(?:기사|글|콘텐츠)는\s.{0,50}"
+    r"(?:광고|협찬|후원|지원을\s*받아|유료\s*제휴)"
+)
+# A closing contact line of a notice or advertorial: "문의 031-900-1234".
+_CONTACT = re.compile(
+    r"^\s*[▶■※]?\s*(?:문의|연락처|예약\s*문의|상담|전화)\s*[:：]?\s*\(?0\d{1,3}[)\s.-]*\d{3,4}[\s.-]*\d{4}"
+)
 _TITLE_TAIL = re.compile(r"\s*(?:[-|ㅣ｜:–—]\s*[^-|ㅣ｜:–—]{1,30})$")
 _NOT_ARTICLE_MIN_CHARS = 150
+# An image box with at most this much text is a photo and its caption.
+_PHOTO_BOX_MAX_CHARS = 120
 # A wire flash (1보) on a page that declares itself an article: one finished sentence.
 _FLASH_MIN_CHARS = 30
 _FLASH_MIN_WEIGHT = 3.0
@@ -318,12 +346,18 @@ def _is_news(item: dict[str, object]) -> bool:
 
 
 def _strip_title_tail(title: str, outlet: str | None) -> str:
-    """Remove a ' - 매체명' / ' | 매체명' tail from a page title."""
+    """Remove a site name after (' - 매체명', ' | 매체명') or before ('고양일보 :: ') a headline."""
     title = _clean(title)
     if outlet and outlet in title[-len(outlet) - 3 :] and len(title) > len(outlet) + 5:
         title = title[: title.rfind(outlet)].rstrip(" -|ㅣ｜:–—")
         # Outlets often put the section before their name ("-정치ㅣ한국일보").
         title = re.sub(r"\s*[-|ㅣ｜:–—]\s*[^\s|ㅣ｜:–—-]{1,6}$", "", title)
+    head = _TITLE_HEAD.match(title)
+    if outlet and head is None and title.startswith(outlet):
+        # A known site name before the headline: "뉴스핌 | 제목", "Example Daily - Headline".
+        head = re.compile(r"\s*(?:::|\||ㅣ|｜|-|–|—|>|:)\s*").match(title, len(outlet))
+    if head is not None and len(title) - head.end() >= 10:
+        title = title[head.end() :]
     match = _TITLE_TAIL.search(title)
     if (
         match
@@ -391,6 +425,26 @@ def _break_selector(html: str) -> str:
     return ", ".join([_BREAK_TAGS, *custom]) if custom else _BREAK_TAGS
 
 
+def _photo_boxes(root: Node) -> list[Node]:
+    """Outermost small tables/divs below root holding an image and a short caption only."""
+    # Legacy layouts set a photo as a table of the image and its caption; modern ones use
+    # <figure>, which is junk anyway. All are chosen before any is removed (decompose frees).
+    found: dict[int, Node] = {}
+    for image in root.css("img"):
+        box = image.parent
+        for _ in range(4):
+            if box is None or box.mem_id == root.mem_id:
+                break
+            if box.tag in ("table", "div", "dl"):
+                text_len = len(box.text(strip=True))
+                inner = [n for n in box.css("p, br, table") if n.mem_id != box.mem_id]
+                if 0 < text_len < _PHOTO_BOX_MAX_CHARS and not inner:
+                    found[box.mem_id] = box
+                break
+            box = box.parent
+    return [box for box in found.values() if not set(_lineage(box)[1:]) & found.keys()]
+
+
 def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
     """Return the node's text as lines, one per block element, with junk subtrees removed."""
     # A detached copy is cleaned, so the page's tree stays whole for later steps; cloning is
@@ -412,6 +466,8 @@ def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
                     return []
                 continue
             element.decompose()
+    for box in _photo_boxes(copy):
+        box.decompose()
     for block in copy.css("p, li"):
         # A paragraph that is all links is an in-body "read more" teaser, not prose.
         text_len = len(block.text(strip=True))
@@ -450,6 +506,7 @@ def _clean_lines(lines: list[str]) -> tuple[list[str], list[str], list[str], str
     authors: list[str] = []
     flags: list[str] = []
     kept: list[str] = []
+    opening = True
     for index, line in enumerate(lines):
         if _drop_broadcast_line(line, authors):
             continue
@@ -457,19 +514,27 @@ def _clean_lines(lines: list[str]) -> tuple[list[str], list[str], list[str], str
         while not kept and (flag := _FLAG.match(line)) is not None:
             flags.append(flag.group(1))
             line = line[flag.end() :]
-        if index <= 2 and not kept:
-            dateline = _DATELINE.match(line)
+        if opening:
+            dateline = _DATELINE.match(line) or _OUTLET_TAG.match(line)
             if dateline is not None:
-                if dateline.group(1):
-                    authors.extend(re.split(r"\s*[·,]\s*|\s+", dateline.group(1)))
+                if dateline.lastindex and dateline.group(1):
+                    authors.extend(_NAME_SPLIT.split(dateline.group(1)))
                 line = line[dateline.end() :]
             byline = _BYLINE_START.match(line)
             if byline is not None:
-                authors.append(byline.group(1))
+                authors.extend(_NAME_SPLIT.split(byline.group(1)))
                 line = line[byline.end() :]
+            # Datelines open the first paragraph, which may follow a deck of short lines.
+            opening = index < 10 and not (len(line) >= 60 or _has_korean_ending(line))
         byline_only = _BYLINE_LINE.match(line)
         if byline_only is not None:
-            authors.append(byline_only.group(1))
+            authors.extend(_NAME_SPLIT.split(byline_only.group(1)))
+            continue
+        if len(line) < 120 and _SPONSORED.match(line):
+            # The disclosure is metadata: the article is paid coverage.
+            flags.append("AD")
+            continue
+        if len(line) < 60 and _CONTACT.match(line):
             continue
         # Length limits go first: the searches are unanchored and cost most on long prose lines.
         if not line or (len(line) < 200 and _COPYRIGHT.search(line)):
@@ -575,13 +640,45 @@ def _check_jsonld_complete(lines: list[str] | None, page: _Page) -> list[str] | 
     return lines
 
 
+_SIMPLE_PART = re.compile(r"([#.]?)([\w-]+)|\[([\w-]+)=[\"']?([^\"'\]]+)[\"']?\]")
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_simple(selector: str) -> tuple[tuple[str, str, str], ...]:
+    """(kind, name, value) parts of a compound selector such as h2.summary or [itemprop=x]."""
+    parts = []
+    for match in _SIMPLE_PART.finditer(selector):
+        if match.group(3):
+            parts.append(("attr", match.group(3), match.group(4)))
+        else:
+            parts.append(({"#": "id", ".": "class"}.get(match.group(1), "tag"), match.group(2), ""))
+    return tuple(parts)
+
+
+def _matches_simple(node: Node, selector: str) -> bool:
+    """Tell whether the node itself matches a compound selector (css_matches also says yes
+    when only a descendant does)."""
+    for kind, name, value in _parse_simple(selector):
+        if kind == "tag":
+            ok = node.tag == name
+        elif kind == "id":
+            ok = node.id == name
+        elif kind == "class":
+            ok = name in (node.attrs.get("class") or "").split()
+        else:
+            ok = node.attrs.get(name) == value
+        if not ok:
+            return False
+    return True
+
+
 def _best_container(candidates: list[Node], selector: str) -> Node | None:
     """Return the candidate matching selector with the most text."""
     # A site may put the id on <body> itself; that names the page, not the article.
     nodes = [
         node
         for node in candidates
-        if node.tag not in ("html", "body") and node.css_matches(selector)
+        if node.tag not in ("html", "body") and _matches_simple(node, selector)
     ]
     if not nodes:
         return None
@@ -1022,6 +1119,8 @@ _LEAD_SELECTORS = (
     ".article-summary",
     ".editorsay",
     ".midtitle",
+    "h4.subheading",
+    ".article-sub-title",
 )
 _ANY_LEAD = ", ".join(_LEAD_SELECTORS)
 
@@ -1032,7 +1131,7 @@ def _find_lead(page: _Page, body: list[str]) -> tuple[str, ...]:
     # as its own css_first over the whole tree did.
     candidates = page.tree.css(_ANY_LEAD)
     for selector in _LEAD_SELECTORS if candidates else ():
-        node = next((node for node in candidates if node.css_matches(selector)), None)
+        node = next((node for node in candidates if _matches_simple(node, selector)), None)
         if node is not None:
             lines = [line for line in _node_lines(node, page.breaks()) if line not in body]
             if lines and sum(len(line) for line in lines) < 400:
