@@ -15,6 +15,7 @@ from db.corrections import (
     set_label,
     split_story,
     story_members,
+    team_labels,
 )
 from db.imports import (
     articles_by_urls,
@@ -109,4 +110,5 @@ __all__ = [
     "story_articles",
     "story_members",
     "tally",
+    "team_labels",
 ]

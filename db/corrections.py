@@ -16,6 +16,7 @@ __all__ = [
     "set_label",
     "split_story",
     "story_members",
+    "team_labels",
 ]
 
 _UNSET: Any = object()
@@ -129,3 +130,13 @@ def split_story(db: sqlite_utils.Database, article_id: int, at: str) -> tuple[in
         rest_story = story if story != article_id else min(rest)
         _pin(db, rest, rest_story, at)
     return article_id, rest_story
+
+
+def team_labels(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every article the team labelled, with its title and body: training examples."""
+    cursor = db.execute(
+        "SELECT a.id, a.title, a.body, l.relevant, l.topic, l.tone FROM labels l "
+        "JOIN articles a ON a.id = l.article_id ORDER BY a.id"
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]

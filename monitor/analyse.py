@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nlp import EntitySpec, Judgement, Mention, TopicSpec
+from nlp.classify import Classifiers, article_features
 from nlp.entities import EntityTagger, build_tagger, tag_entities
 from nlp.kiwi import Kiwi
 from nlp.relevance import judge_relevance
@@ -31,22 +32,61 @@ class Analysis:
 
 
 class Analyser:
-    """Holds the one Kiwi-backed entity tagger of a process and applies every NLP step."""
+    """Holds the one Kiwi-backed entity tagger of a process and applies every NLP step.
+
+    With trained classifiers, an article that names a tracked entity is judged by the models;
+    one that names none is irrelevant by rule and never reaches Kiwi (most collected articles).
+    Without classifiers, the documented rules judge every article.
+    """
 
     def __init__(
-        self, kiwi: Kiwi, entities: Sequence[EntitySpec], topics: Sequence[TopicSpec]
+        self,
+        kiwi: Kiwi,
+        entities: Sequence[EntitySpec],
+        topics: Sequence[TopicSpec],
+        classifiers: Classifiers | None = None,
     ) -> None:
         self.entities = tuple(entities)
         self.topics = tuple(topics)
         self.tagger: EntityTagger = build_tagger(kiwi, self.entities)
+        self.classifiers = classifiers
+        # A topic model trained on other categories than the configured ones cannot be used.
+        topic_ids = {t.id for t in self.topics}
+        self.topic_model_usable = (
+            classifiers is not None and set(classifiers.topic.classes) <= topic_ids
+        )
+
+    def mentions(self, title: str, body: str) -> tuple[Mention, ...]:
+        """The tracked entities named in an article's title and body."""
+        return tag_entities(self.tagger, title, body)
+
+    def features(self, title: str, body: str, mentions: Sequence[Mention]) -> dict[str, float]:
+        """The classifiers' features of one article (Kiwi lemmas and the mentions)."""
+        return article_features(self.tagger.kiwi, title, body, mentions)
 
     def analyse(self, title: str, body: str) -> Analysis:
         """Tag, judge and fingerprint an article's own title and body (never the page around it)."""
-        mentions = tag_entities(self.tagger, title, body)
+        mentions = self.mentions(title, body)
+        fingerprint = fingerprint_text(body or title)
+        models = self.classifiers
+        if models is None or not mentions:
+            return Analysis(
+                mentions=mentions,
+                relevance=judge_relevance(title, body, mentions, self.entities),
+                topic=classify_topic(title, body, self.topics),
+                tone=classify_tone(title, body),
+                fingerprint=fingerprint,
+            )
+        features = self.features(title, body, mentions)
+        topic = (
+            models.topic.judge(features)
+            if self.topic_model_usable
+            else classify_topic(title, body, self.topics)
+        )
         return Analysis(
             mentions=mentions,
-            relevance=judge_relevance(title, body, mentions, self.entities),
-            topic=classify_topic(title, body, self.topics),
-            tone=classify_tone(title, body),
-            fingerprint=fingerprint_text(body or title),
+            relevance=models.relevance.judge(features),
+            topic=topic,
+            tone=models.tone.judge(features),
+            fingerprint=fingerprint,
         )

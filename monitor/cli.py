@@ -24,12 +24,14 @@ from monitor.health import collect_notices
 from monitor.locks import collection_lock
 from monitor.periods import KST, Period, kst_day, parse_day, parse_period
 from monitor.tallies import TALLY_FORMATS, compute_tally, render_tally
-from nlp import NlpError, normalize_text
+from nlp import ModelError, NlpError, normalize_text
 from nlp.kiwi import Kiwi
 from scrapers import ScrapeError
 
 if TYPE_CHECKING:
+    from monitor.analyse import Analyser
     from monitor.backfill import BackfillReport
+    from nlp.classify import Classifiers
 
 __all__ = ["main"]
 
@@ -62,6 +64,8 @@ class _App:
         self._kiwi = kiwi
         self._config: Config | None = None
         self._db: sqlite_utils.Database | None = None
+        self._classifiers: Classifiers | None = None
+        self._classifiers_path: Path | None = None
 
     @property
     def kiwi(self) -> Kiwi:
@@ -85,6 +89,29 @@ class _App:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = store.open_database(path)
         return self._db
+
+    def analyser(self) -> Analyser:
+        """An analyser over the process's Kiwi, judged by the newest trained models if any.
+
+        The models are read again only when a newer version was trained (a long-running
+        `schedule` picks up `monitor train` without a restart).
+        """
+        from monitor.analyse import Analyser
+        from monitor.train import models_folder
+        from nlp.classify import latest_model_path, load_classifiers
+
+        config = self.config
+        path = latest_model_path(models_folder(config))
+        if path != self._classifiers_path:
+            self._classifiers_path = path
+            self._classifiers = None
+            if path is not None:
+                try:
+                    self._classifiers = load_classifiers(path)
+                except ModelError as exc:
+                    # A damaged model must not stop collection: the rules judge instead.
+                    _err(f"monitor: warning: {exc}; the rules judge relevance, topic and tone")
+        return Analyser(self.kiwi, config.entities, config.topics, self._classifiers)
 
     def close(self) -> None:
         if self._db is not None:
@@ -121,7 +148,6 @@ def _print_json(value: Any) -> None:
 
 
 def _cmd_run(app: _App) -> int:
-    from monitor.analyse import Analyser
     from monitor.pipeline import run_once
     from scrapers.fetch import Fetcher
 
@@ -131,7 +157,7 @@ def _cmd_run(app: _App) -> int:
         config.source(names[0])  # an unknown name fails before Kiwi loads
     # The lock first: a second collection exits at once, before Kiwi loads.
     with collection_lock(config.database_path, what="run", clock=app.clock):
-        analyser = Analyser(app.kiwi, config.entities, config.topics)
+        analyser = app.analyser()
         with Fetcher(config.fetch) as fetcher:
             report = run_once(
                 config,
@@ -469,12 +495,11 @@ def _cmd_story(app: _App) -> int:
 
 
 def _cmd_ingest(app: _App) -> int:
-    from monitor.analyse import Analyser
     from monitor.ingest import ingest_targets
     from scrapers.fetch import Fetcher
 
     config = app.config
-    analyser = Analyser(app.kiwi, config.entities, config.topics)
+    analyser = app.analyser()
     with ExitStack() as stack:
         # A collection may be writing: a few single pages can wait for it a little.
         stack.enter_context(
@@ -508,7 +533,6 @@ def _cmd_ingest(app: _App) -> int:
 
 
 def _cmd_reprocess(app: _App) -> int:
-    from monitor.analyse import Analyser
     from monitor.progress import progress_bar
     from monitor.reprocess import reprocess_pages, select_pages
 
@@ -517,7 +541,7 @@ def _cmd_reprocess(app: _App) -> int:
     pages = select_pages(app.db, since)
     if not pages:
         _err("no stored pages to reprocess")
-    analyser = Analyser(app.kiwi, config.entities, config.topics)
+    analyser = app.analyser()
     with (
         collection_lock(config.database_path, what="reprocess", clock=app.clock),
         progress_bar("reprocess", len(pages), unit="pages", enabled=not app.args.quiet) as bar,
@@ -545,6 +569,35 @@ def _cmd_reprocess(app: _App) -> int:
 def _default_period(clock: Clock) -> Period:
     today = kst_day(clock())
     return parse_period(f"{today.year:04d}-{today.month:02d}")
+
+
+def _cmd_train(app: _App) -> int:
+    from monitor.train import train_models
+
+    trained = train_models(app.config, app.db, app.analyser(), app.clock)
+    if app.args.json:
+        _print_json(
+            {
+                "version": trained.version,
+                "path": str(trained.path),
+                "trained_at": trained.trained_at.isoformat(),
+                "examples": dict(trained.examples),
+                "scores": {name: s.to_json() for name, s in trained.scores.items()},
+            }
+        )
+        return 0
+    sources = ", ".join(f"{n} {name}" for name, n in sorted(trained.examples.items()))
+    print(f"model v{trained.version}: {sum(trained.examples.values())} examples ({sources})")
+    print(
+        f"{'model':<10} {'examples':>8} {'precision':>9} {'recall':>7} {'F1':>6}  (cross-validated)"
+    )
+    for name, s in trained.scores.items():
+        print(
+            f"{name:<10} {s.examples:>8} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f}"
+            f"  {s.folds}-fold" + ("" if name == "relevance" else ", macro")
+        )
+    print(f"saved {trained.path}; `monitor reprocess` re-judges stored articles with it")
+    return 0
 
 
 def _cmd_tally(app: _App) -> int:
@@ -652,7 +705,6 @@ def _print_outlet_health(outlets: Sequence[Any]) -> None:
 
 
 def _cmd_schedule(app: _App) -> int:
-    from monitor.analyse import Analyser
     from monitor.schedule import ScheduleDeps, logging_to_stderr, run_schedule
     from scrapers.fetch import Fetcher
 
@@ -663,7 +715,7 @@ def _cmd_schedule(app: _App) -> int:
             db=app.db,
             clock=app.clock,
             # Kiwi loads at the first collection, not while the scheduler waits for it.
-            make_analyser=lambda: Analyser(app.kiwi, config.entities, config.topics),
+            make_analyser=app.analyser,
             make_fetcher=lambda: Fetcher(config.fetch),
             log=log,
             verbose=app.args.verbose,
@@ -696,10 +748,9 @@ def _cmd_backfill(app: _App) -> int:
         if not any(plan.runnable for plan in plans):
             report = report_plans(plans, since=since, until=today)
         else:
-            from monitor.analyse import Analyser
             from scrapers.fetch import Fetcher
 
-            analyser = Analyser(app.kiwi, config.entities, config.topics)
+            analyser = app.analyser()
             try:
                 with (
                     Fetcher(config.fetch) as fetcher,
@@ -758,7 +809,6 @@ def _cmd_backfill(app: _App) -> int:
 
 
 def _cmd_import(app: _App) -> int:
-    from monitor.analyse import Analyser
     from monitor.clippings import apply_import, plan_import, read_sheet, render_import
     from monitor.progress import open_progress
     from scrapers.fetch import Fetcher
@@ -782,7 +832,7 @@ def _cmd_import(app: _App) -> int:
 
             def analyser() -> Analyser:
                 if not analysers:  # Kiwi loads only when something new is stored
-                    analysers.append(Analyser(app.kiwi, config.entities, config.topics))
+                    analysers.append(app.analyser())
                 return analysers[0]
 
             def fetcher() -> Fetcher:
@@ -809,7 +859,6 @@ def _cmd_import(app: _App) -> int:
 
 
 def _cmd_add(app: _App) -> int:
-    from monitor.analyse import Analyser
     from monitor.manual import (
         ManualItem,
         add_manual_item,
@@ -839,7 +888,7 @@ def _cmd_add(app: _App) -> int:
         topic=topic,
         note=args.note or None,
     )
-    analyser = Analyser(app.kiwi, config.entities, config.topics)
+    analyser = app.analyser()
     result = add_manual_item(config, app.db, analyser, item, clock=app.clock)
     if not result.outlet_known:
         _err(
@@ -870,7 +919,6 @@ def _cmd_add(app: _App) -> int:
 
 
 def _cmd_demo(app: _App) -> int:
-    from monitor.analyse import Analyser
     from monitor.demo.server import serve_demo_site
     from monitor.pipeline import run_once
     from scrapers.fetch import Fetcher
@@ -888,7 +936,7 @@ def _cmd_demo(app: _App) -> int:
         db = store.open_database(config.database_path)
         stack.callback(db.conn.close)
         _err(f"demo site on {', '.join(site.bases.values())}; database {db_path}")
-        analyser = Analyser(app.kiwi, config.entities, config.topics)
+        analyser = app.analyser()
         with Fetcher(config.fetch) as fetcher:
             report = run_once(
                 config, db, fetcher=fetcher, analyser=analyser, clock=app.clock, progress=_err
@@ -999,6 +1047,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="articles published on or after this day",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true")
+
+    p = command(
+        "train", _cmd_train, "retrain relevance, topic and tone from the labelled set and labels"
+    )
     p.add_argument("--json", action="store_true")
 
     p = command("tally", _cmd_tally, "coverage counts for a period")

@@ -1,6 +1,6 @@
 """Pure text processing: page bytes -> Article; text -> mentions, labels and story fingerprints."""
 
-from nlp._errors import DecodeError, ExtractionError, NlpError, NoArticleError
+from nlp._errors import DecodeError, ExtractionError, ModelError, NlpError, NoArticleError
 from nlp._records import Article, Decoded, EntitySpec, Judgement, Mention, TopicSpec
 from nlp.decode import decode_page
 from nlp.entities import EntityTagger, build_tagger, tag_entities
@@ -23,6 +23,7 @@ __all__ = [
     "Fingerprint",
     "Judgement",
     "Mention",
+    "ModelError",
     "NlpError",
     "NoArticleError",
     "TopicSpec",

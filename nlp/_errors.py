@@ -15,3 +15,7 @@ class ExtractionError(NlpError):
 
 class NoArticleError(ExtractionError):
     """The page is not an article (a section front, a login wall, an index)."""
+
+
+class ModelError(NlpError):
+    """A stored model cannot be read, or the examples cannot train one."""

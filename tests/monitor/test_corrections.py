@@ -421,3 +421,38 @@ def test_one_outlets_copies_in_a_story_count_under_one_topic(
     total = rows.pop("total")
     assert sum(r[0] for r in rows.values()) == total[0]  # topics partition the articles
     assert_recount(workspace.db, *PERIOD)
+
+
+# --- train -------------------------------------------------------------------------------------
+
+
+def test_train_learns_from_team_labels_and_reprocess_judges_with_the_model(
+    workspace: Workspace, assert_recount: Callable[[sqlite_utils.Database, str, str], None]
+) -> None:
+    labelled = workspace.id_of("국립암센터")
+    assert workspace.run("label", str(labelled), "--irrelevant", "--tone", "negative")[0] == 0
+    trained = workspace.json("train")
+    assert trained["version"] == 1 and trained["examples"]["team"] == 1
+    assert set(trained["scores"]) == {"relevance", "topic", "tone"}
+    for scores in trained["scores"].values():
+        assert 0.0 <= scores["f1"] <= 1.0 and scores["folds"] >= 2
+    assert Path(trained["path"]).name == "classifiers-v1.json"
+    assert workspace.json("train")["version"] == 2  # versions are kept side by side
+
+    workspace.json("reprocess")
+    reasons = [
+        row[0]
+        for row in workspace.db.execute(
+            "SELECT relevance_reason FROM articles a WHERE EXISTS "
+            "(SELECT 1 FROM mentions m WHERE m.article_id = a.id)"
+        )
+    ]
+    assert reasons and all(r.startswith("model relevance v2") for r in reasons)
+    shown = workspace.json("show", str(labelled))
+    assert shown["labels"]["relevant"] is False  # the team's label still wins
+    assert_recount(workspace.db, *PERIOD)
+
+    models = Path(trained["path"]).parent
+    (models / "classifiers-v3.json").write_text("{", encoding="utf-8")
+    code, _out, err = workspace.run("reprocess")
+    assert code == 0 and "warning" in err and "the rules judge" in err

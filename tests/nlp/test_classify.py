@@ -1,0 +1,175 @@
+"""The JSON linear models: same numbers as scikit-learn, stored and read back, used by the analyser."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+
+from monitor.analyse import Analyser
+from nlp import DEFAULT_TOPICS, EntitySpec, ModelError
+from nlp.classify import (
+    Classifiers,
+    Example,
+    LinearModel,
+    fit_linear_model,
+    latest_model_path,
+    load_classifiers,
+    save_classifiers,
+)
+from nlp.kiwi import Kiwi
+from nlp.training import train_classifiers
+
+KST = ZoneInfo("Asia/Seoul")
+
+# Every feature occurs in two or more rows, so the document-frequency cut keeps them all.
+ROWS = [
+    {"바이오": 2.0, "협약": 1.0, "e:@any": 1.0},
+    {"바이오": 1.0, "고양": 1.0, "e:@any": 1.0},
+    {"협약": 1.0, "고양": 3.0, "e:@any": 1.0},
+    {"교통": 1.0, "재건축": 2.0},
+    {"교통": 2.0, "축제": 1.0},
+    {"재건축": 1.0, "축제": 1.0, "고양": 1.0},
+]
+LABELS = ["relevant", "relevant", "relevant", "irrelevant", "irrelevant", "irrelevant"]
+TONES = ["positive", "neutral", "negative", "negative", "positive", "neutral"]
+
+
+def test_probabilities_equal_scikit_learn_for_two_and_three_classes() -> None:
+    for labels in (LABELS, TONES):
+        model = fit_linear_model("m", ROWS, labels)
+        vectorizer = DictVectorizer()
+        tfidf = TfidfTransformer(sublinear_tf=True)
+        matrix = tfidf.fit_transform(vectorizer.fit_transform(ROWS))
+        reference = LogisticRegression(C=4.0, class_weight="balanced", max_iter=5000)
+        reference.fit(matrix, labels)
+        assert model.classes == tuple(reference.classes_)
+        unseen = {"바이오": 1.0, "축제": 2.0, "없는말": 5.0}
+        for row in [*ROWS, unseen]:
+            expected = reference.predict_proba(tfidf.transform(vectorizer.transform([row])))[0]
+            assert np.allclose(model.probabilities(row), expected, atol=1e-9)
+
+
+def test_judgement_names_the_words_that_decided_it() -> None:
+    model = fit_linear_model("tone v1", ROWS, LABELS)
+    judged = model.judge({"바이오": 1.0, "협약": 1.0, "e:@any": 1.0})
+    assert judged.value == "relevant" and 0.5 < judged.score <= 1.0
+    assert judged.reason.startswith("model tone v1: ")
+    assert "바이오" in judged.reason and "e:" not in judged.reason
+    assert model.judge({"교통": 1.0}).value == "irrelevant"
+
+
+def _classifiers(version: int) -> Classifiers:
+    relevance = fit_linear_model(f"relevance v{version}", ROWS, LABELS)
+    tone = fit_linear_model(f"tone v{version}", ROWS, TONES)
+    return Classifiers(
+        version=version,
+        trained_at=datetime(2024, 11, 27, 9, 0, tzinfo=KST),
+        relevance=relevance,
+        topic=fit_linear_model("topic", ROWS[:3], ["agreement", "meeting", "agreement"], min_df=1),
+        tone=tone,
+        scores={},
+        examples={"labelled": 6},
+    )
+
+
+def test_saved_model_reads_back_with_identical_outputs(tmp_path: Path) -> None:
+    assert latest_model_path(tmp_path / "none") is None
+    first = save_classifiers(tmp_path, _classifiers(1))
+    save_classifiers(tmp_path, _classifiers(10))  # numeric order, not text order
+    save_classifiers(tmp_path, _classifiers(2))
+    assert first.name == "classifiers-v1.json"
+    newest = latest_model_path(tmp_path)
+    assert newest is not None and newest.name == "classifiers-v10.json"
+    loaded = load_classifiers(newest)
+    original = _classifiers(10)
+    assert loaded.version == 10 and loaded.trained_at == original.trained_at
+    for row in [*ROWS, {"바이오": 3.0}]:
+        assert np.allclose(loaded.tone.probabilities(row), original.tone.probabilities(row))
+        assert loaded.relevance.judge(row) == original.relevance.judge(row)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_damaged_model_files_are_model_errors(tmp_path: Path) -> None:
+    path = save_classifiers(tmp_path, _classifiers(1))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["models"]["tone"]["idf"] = data["models"]["tone"]["idf"][:-1]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ModelError, match="do not match"):
+        load_classifiers(path)
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="cannot read model"):
+        load_classifiers(path)
+    path.write_text(json.dumps({"format": 99}), encoding="utf-8")
+    with pytest.raises(ModelError, match="run monitor train"):
+        load_classifiers(path)
+
+
+def _example(n: int, relevant: bool, topic: str | None, tone: str) -> Example:
+    return Example(f"x{n}", f"제목{n}", "", relevant, topic, tone, "labelled")
+
+
+def test_training_scores_each_model_and_gates_on_a_tracked_entity() -> None:
+    topics = ["agreement", "meeting", "agreement", None, None, None]
+    examples = [
+        _example(n, label == "relevant", topic, tone)
+        for n, (label, topic, tone) in enumerate(
+            zip(LABELS * 2, topics * 2, TONES * 2, strict=True)
+        )
+    ]
+    features = {f"x{n}": row for n, row in enumerate(ROWS * 2)}
+    trained = train_classifiers(
+        examples,
+        lambda e: features[e.id],
+        topics=["agreement", "meeting"],
+        version=3,
+        trained_at=datetime(2024, 11, 27, tzinfo=KST),
+    )
+    assert trained.version == 3 and trained.examples == {"labelled": 12}
+    assert set(trained.scores) == {"relevance", "topic", "tone"}
+    relevance = trained.scores["relevance"]
+    assert relevance.examples == 12 and relevance.folds == 5
+    assert relevance.f1 == 1.0  # the toy classes are separable by their words
+    assert trained.scores["topic"].examples == 6  # the relevant ones with a known topic
+    assert trained.topic.classes == ("agreement", "meeting")
+    with pytest.raises(ModelError, match="at least two"):
+        train_classifiers(
+            examples[:1],
+            lambda e: features[e.id],
+            topics=["agreement"],
+            version=1,
+            trained_at=datetime(2024, 11, 27, tzinfo=KST),
+        )
+
+
+ENTITIES = (EntitySpec("ncc", "국립암센터", ("NCC",), core=False),)
+
+
+def test_analyser_judges_by_model_only_articles_naming_a_tracked_entity(kiwi: Kiwi) -> None:
+    trained = _classifiers(4)
+    ruled = Analyser(kiwi, ENTITIES, DEFAULT_TOPICS)
+    modelled = Analyser(kiwi, ENTITIES, DEFAULT_TOPICS, trained)
+    # No tracked name: the rules decide and Kiwi is never asked for features.
+    title, body = "고양시 교통 대책 발표", "재건축 단지 교통 혼잡을 줄이는 대책이다."
+    assert modelled.analyse(title, body) == ruled.analyse(title, body)
+    named = modelled.analyse(
+        "국립암센터, 바이오 협약", "국립암센터는 고양시와 바이오 협약을 맺었다."
+    )
+    assert named.relevance.reason.startswith("model relevance v4")
+    assert named.tone.reason.startswith("model tone v4")
+    # A topic model trained on categories the config lacks is not used.
+    other = Analyser(kiwi, ENTITIES, DEFAULT_TOPICS[:1], trained)
+    assert not other.topic_model_usable
+    assert not other.analyse("국립암센터 협약", "국립암센터 협약").topic.reason.startswith("model")
+
+
+def test_linear_model_from_json_rejects_missing_keys() -> None:
+    with pytest.raises(ModelError, match="malformed model"):
+        LinearModel.from_json({"name": "x"})
