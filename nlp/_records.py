@@ -25,6 +25,7 @@ class Article:
     method: str  # the extraction strategy that won, e.g. "jsonld", "ndsoft", "generic"
     canonical_url: str | None = None
     lead: tuple[str, ...] = ()  # deck / sub-headlines, kept apart from the body
+    subheadings: tuple[str, ...] = ()  # mid-body subheadings (소제목), kept apart from paragraphs
     published_at: datetime | None = None  # aware
     updated_at: datetime | None = None  # aware
     authors: tuple[str, ...] = ()

@@ -7,6 +7,7 @@ import html as html_lib
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
@@ -239,6 +240,11 @@ _CONTACT = re.compile(
 )
 _TITLE_TAIL = re.compile(r"\s*(?:[-|ㅣ｜:–—]\s*[^-|ㅣ｜:–—]{1,30})$")
 _NOT_ARTICLE_MIN_CHARS = 150
+# Heading elements inside a body mark their text with this private-use character, so that
+# _clean_lines can tell a subheading from a paragraph after the tree is flattened to lines.
+_HEADING_MARK = "\ue000"
+_SUBHEADING_TAGS = frozenset(["h2", "h3", "h4", "h5", "h6"])
+_SUBHEADING_MAX_CHARS = 80
 # An image box with at most this much text is a photo and its caption.
 _PHOTO_BOX_MAX_CHARS = 120
 # A wire flash (1보) on a page that declares itself an article: one finished sentence.
@@ -478,6 +484,8 @@ def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
     for element in copy.css(breaks):
         if element.mem_id == root_id:
             continue
+        if element.tag in _SUBHEADING_TAGS:
+            element.insert_child(_HEADING_MARK)
         element.insert_before("\n")
         # <br> is void: one break; a block breaks where it opens and where it closes.
         if not (element.tag or "").startswith("br"):
@@ -501,13 +509,28 @@ def _is_caption(line: str) -> bool:
     return any(mark in line for mark in _CAPTION_MARKS) and _CAPTION.search(line) is not None
 
 
-def _clean_lines(lines: list[str]) -> tuple[list[str], list[str], list[str], str | None]:
-    """Drop boilerplate lines; return (paragraphs, authors, flags, translation)."""
+@dataclass(frozen=True)
+class _Body:
+    """Body lines sorted out: paragraphs and what is metadata rather than body."""
+
+    paragraphs: list[str]
+    authors: list[str]
+    flags: list[str]
+    translation: str | None
+    subheadings: list[str]
+
+
+def _clean_lines(lines: list[str]) -> _Body:
+    """Drop boilerplate lines; sort out bylines, labels, subheadings and a translation."""
     authors: list[str] = []
     flags: list[str] = []
     kept: list[str] = []
+    headings: set[int] = set()  # positions in kept of lines set as headings
     opening = True
     for index, line in enumerate(lines):
+        heading = _HEADING_MARK in line
+        if heading:
+            line = line.replace(_HEADING_MARK, "").strip()
         if _drop_broadcast_line(line, authors):
             continue
         # A label opens the article ("[기획] ..."); further down "[인터뷰]" is a speaker cue.
@@ -546,8 +569,54 @@ def _clean_lines(lines: list[str]) -> tuple[list[str], list[str], list[str], str
             len(line) < 120 and _SUBSCRIBE.search(line)
         ):
             continue
+        if heading:
+            headings.add(len(kept))
         kept.append(line)
-    return _split_translation(kept, authors, flags)
+    kept, subheadings = _split_subheadings(kept, headings)
+    paragraphs, translation = _split_translation(kept)
+    return _Body(
+        paragraphs,
+        list(dict.fromkeys(authors)),
+        list(dict.fromkeys(flags)),
+        translation,
+        subheadings,
+    )
+
+
+def _is_prose(line: str) -> bool:
+    """Tell whether a line reads as a paragraph: long, or a finished sentence."""
+    return len(line) >= 60 or _has_korean_ending(line) or line.endswith((".", "?", "!"))
+
+
+def _split_subheadings(kept: list[str], headings: set[int]) -> tuple[list[str], list[str]]:
+    """Move mid-body subheadings (소제목) out of the paragraphs.
+
+    A subheading is a heading element after the first paragraph, or, in Korean text, a short
+    unfinished line standing between two paragraphs (a styled <div> or <b> line).
+    """
+    body: list[str] = []
+    subheadings: list[str] = []
+    seen_prose = False
+    for index, line in enumerate(kept):
+        following = kept[index + 1] if index + 1 < len(kept) else ""
+        # Korean outlets set subheadings apart from the text (and so does the Korean gold);
+        # elsewhere a heading is read as part of the body.
+        is_heading = (
+            seen_prose
+            and following
+            and len(line) <= _SUBHEADING_MAX_CHARS
+            and _HANGUL.search(line) is not None
+            and (
+                index in headings
+                or (not _is_prose(line) and _is_prose(kept[index - 1]) and _is_prose(following))
+            )
+        )
+        if is_heading:
+            subheadings.append(line)
+            continue
+        seen_prose = seen_prose or _is_prose(line)
+        body.append(line)
+    return body, subheadings
 
 
 def _drop_broadcast_line(line: str, authors: list[str]) -> bool:
@@ -569,9 +638,7 @@ def _drop_broadcast_line(line: str, authors: list[str]) -> bool:
     return _CREDITS.match(line) is not None
 
 
-def _split_translation(
-    kept: list[str], authors: list[str], flags: list[str]
-) -> tuple[list[str], list[str], list[str], str | None]:
+def _split_translation(kept: list[str]) -> tuple[list[str], str | None]:
     """Move a trailing run of English paragraphs after Korean ones into the translation."""
     korean = [bool(_HANGUL.search(p)) and len(_HANGUL.findall(p)) > len(p) * 0.2 for p in kept]
     cut = len(kept)
@@ -587,7 +654,7 @@ def _split_translation(
     ):
         translation = "\n\n".join(tail)
         kept = kept[:cut]
-    return kept, list(dict.fromkeys(authors)), list(dict.fromkeys(flags)), translation
+    return kept, translation
 
 
 def _split_deck(paragraphs: list[str]) -> tuple[tuple[str, ...], list[str]]:
@@ -1133,7 +1200,11 @@ def _find_lead(page: _Page, body: list[str]) -> tuple[str, ...]:
     for selector in _LEAD_SELECTORS if candidates else ():
         node = next((node for node in candidates if _matches_simple(node, selector)), None)
         if node is not None:
-            lines = [line for line in _node_lines(node, page.breaks()) if line not in body]
+            lines = [
+                text
+                for line in _node_lines(node, page.breaks())
+                if (text := line.replace(_HEADING_MARK, "").strip()) and text not in body
+            ]
             if lines and sum(len(line) for line in lines) < 400:
                 return tuple(lines)
     return ()
@@ -1198,22 +1269,19 @@ def _run_cascade(page: _Page, min_chars: int) -> tuple[list[str], str, Node | No
     return None
 
 
-_Cleaned = tuple[list[str], list[str], list[str], str | None]
-
-
-def _find_body(page: _Page, url: str) -> tuple[str, Node | None, _Cleaned]:
+def _find_body(page: _Page, url: str) -> tuple[str, Node | None, _Body]:
     """(method, container, cleaned lines) of the article body; raise when there is none."""
     found = _run_cascade(page, _NOT_ARTICLE_MIN_CHARS)
     if found is not None:
         cleaned = _clean_lines(found[0])
-        if _prose_chars(cleaned[0]) >= _NOT_ARTICLE_MIN_CHARS:
+        if _prose_chars(cleaned.paragraphs) >= _NOT_ARTICLE_MIN_CHARS:
             return found[1], found[2], cleaned
     # A wire flash (1보) is one or two sentences; it is taken only from a page that says it
     # is an article, so section fronts and login walls stay refused.
     short = _run_cascade(page, _FLASH_MIN_CHARS) if _declares_article(page) else None
     if short is not None:
         cleaned = _clean_lines(short[0])
-        if _is_flash(cleaned[0]):
+        if _is_flash(cleaned.paragraphs):
             return short[1], short[2], cleaned
     reason = "no article body found" if found is None else "too little prose"
     raise NoArticleError(f"{reason} on {url}")
@@ -1275,8 +1343,9 @@ def extract_article(html: str, url: str) -> Article:
     )
     title = _strip_title_tail(raw_title or "", _clean(outlet) if outlet else None)
 
-    method, container, (paragraphs, authors, flags, translation) = _find_body(page, url)
-    deck, paragraphs = _split_deck(paragraphs)
+    method, container, body = _find_body(page, url)
+    authors, flags = body.authors, body.flags
+    deck, paragraphs = _split_deck(body.paragraphs)
     while (title_flag := _FLAG.match(title)) is not None:
         flags = list(dict.fromkeys([*flags, title_flag.group(1)]))
         title = title[title_flag.end() :]
@@ -1302,13 +1371,14 @@ def extract_article(html: str, url: str) -> Article:
         method=method,
         canonical_url=canonical or None,
         lead=lead,
+        subheadings=tuple(body.subheadings),
         published_at=published,
         updated_at=updated,
         authors=tuple(authors),
         outlet=_clean(outlet) if outlet else None,
         language=(language or "").split("-")[0].lower() or None,
         flags=tuple(flags),
-        translation=translation,
+        translation=body.translation,
     )
 
 
@@ -1323,10 +1393,8 @@ def extract_fragment(fragment_html: str, url: str, title: str) -> Article:
     if root is None:
         raise NoArticleError(f"empty feed content for {url}")
     # No length threshold: the feed says this is the article, however short.
-    paragraphs, authors, flags, translation = _clean_lines(
-        _node_lines(root, _break_selector(fragment_html))
-    )
-    deck, paragraphs = _split_deck(paragraphs)
+    body = _clean_lines(_node_lines(root, _break_selector(fragment_html)))
+    deck, paragraphs = _split_deck(body.paragraphs)
     if not paragraphs:
         raise NoArticleError(f"feed content for {url} holds no text")
     clean_title = _clean(title)
@@ -1337,8 +1405,9 @@ def extract_fragment(fragment_html: str, url: str, title: str) -> Article:
         paragraphs=tuple(paragraphs),
         method="feed",
         lead=deck,
-        authors=tuple(authors),
-        flags=tuple(flags),
-        translation=translation,
+        subheadings=tuple(body.subheadings),
+        authors=tuple(body.authors),
+        flags=tuple(body.flags),
+        translation=body.translation,
         language="ko" if len(_HANGUL.findall(body_text)) > len(body_text) * 0.2 else None,
     )
