@@ -1081,6 +1081,61 @@ def _strategy_nextjs(tree: HTMLParser, html: str) -> list[str] | None:
     return _text_paragraphs(max(candidates, key=len))
 
 
+_NEXT_AUTHOR_KEYS = ("reporters", "reporter", "writers", "writer", "authors", "author", "byline")
+_NEXT_DECK_KEYS = ("subTitle", "subtitle", "sub_title", "subHeadline", "deck", "summary")
+
+
+def _next_data_article(tree: HTMLParser) -> dict[str, object] | None:
+    """The __NEXT_DATA__ object that holds the longest Korean text (the article record)."""
+    node = tree.css_first("script#__NEXT_DATA__")
+    if node is None:
+        return None
+    try:
+        stack: list[object] = [json.loads(node.text() or "")]
+    except (ValueError, RecursionError):
+        return None
+    best: tuple[int, dict[str, object]] | None = None
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+            for value in item.values():
+                if (
+                    isinstance(value, str)
+                    and len(value) > 300
+                    and (best is None or len(value) > best[0])
+                    and _HANGUL.search(value)
+                ):
+                    best = (len(value), item)
+    return best[1] if best is not None else None
+
+
+def _next_data_names(record: dict[str, object]) -> list[str]:
+    """Reporter names of a Next.js article record ("reporters": [{"name": ...}], ...)."""
+    names: list[str] = []
+    for key in _NEXT_AUTHOR_KEYS:
+        raw = record.get(key)
+        for entry in raw if isinstance(raw, list) else [raw]:
+            name = entry.get("name") if isinstance(entry, dict) else entry
+            if isinstance(name, str) and 1 < len(name.strip()) <= 30:
+                names.extend(_NAME_SPLIT.split(re.sub(r"\s*(기자|특파원)$", "", _clean(name))))
+        if names:
+            break
+    return [name for name in names if name]
+
+
+def _next_data_deck(record: dict[str, object]) -> tuple[str, ...]:
+    """Deck lines of a Next.js article record (its subTitle, split at line breaks)."""
+    for key in _NEXT_DECK_KEYS:
+        raw = record.get(key)
+        if isinstance(raw, str) and 0 < len(raw.strip()) < 400:
+            parts = re.split(r"\n|<br\s*/?>", raw, flags=re.I)
+            return tuple(line for line in (_clean(part) for part in parts) if line)
+    return ()
+
+
 def _text_without_sidebars(node: Node) -> str:
     """Text of a node with popular-news, related and ranking boxes removed (their dates mislead)."""
     # A detached copy is cleaned (cheaper than re-parsing the node's HTML, as before).
@@ -1353,6 +1408,10 @@ def extract_article(html: str, url: str) -> Article:
         paragraphs = paragraphs[1:]
     published, updated = _find_dates(page, container)
     lead = deck or _find_lead(page, paragraphs)
+    if method == "nextjs" and (record := _next_data_article(tree)) is not None:
+        # Script-rendered pages carry byline and deck only in the embedded data.
+        authors = authors or _next_data_names(record)
+        lead = lead or _next_data_deck(record)
     canonical_node = tree.css_first('link[rel="canonical"]')
     canonical = (
         canonical_node.attributes.get("href") if canonical_node is not None else None
