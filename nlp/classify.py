@@ -23,6 +23,7 @@ import numpy as np
 from nlp._errors import ModelError
 from nlp._records import Judgement, Mention
 from nlp.kiwi import Kiwi
+from nlp.tone import find_tone_cues
 
 __all__ = [
     "FORMAT_VERSION",
@@ -194,6 +195,10 @@ def _readable(feature: str) -> str:
     """A feature as the word a person reads in a reason (prefixes dropped, pairs spaced)."""
     if feature.startswith("e:"):
         return ""  # entity presence is why the article was analysed, not a reason of its own
+    if feature in ("c:+", "c:-"):
+        return ""
+    if feature.startswith(("c:+", "c:-")):
+        return feature[3:]
     word = feature.split(":", 1)[1] if feature[:2] in ("t:", "p:") else feature
     return word.replace("_", " ")
 
@@ -229,6 +234,14 @@ def article_features(
             counts["e:@title"] += 1
     if mentions:
         counts["e:@any"] += 1
+    # The tone lexicon (with its negation handling) as evidence the models weigh, not a verdict.
+    cues = find_tone_cues(title, body)
+    counts.update(f"c:+{word}" for word in cues.positive_words)
+    counts.update(f"c:-{word}" for word in cues.negative_words)
+    if cues.positive:
+        counts["c:+"] = cues.positive
+    if cues.negative:
+        counts["c:-"] = cues.negative
     return {feature: float(count) for feature, count in counts.items()}
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from nlp._records import Judgement
 
-__all__ = ["classify_tone"]
+__all__ = ["ToneCues", "classify_tone", "find_tone_cues"]
 
 _NEGATIVE = (
     "지연",
@@ -93,25 +94,45 @@ def _score_cues(
     return total, counted, negated
 
 
-def classify_tone(title: str, body: str) -> Judgement:
-    """Classify the tone from weighted lexicon cues with negation; neutral when weak or balanced."""
+@dataclass(frozen=True)
+class ToneCues:
+    """The lexicon's tone cues found in one article (title cues weigh double)."""
+
+    positive: float
+    negative: float
+    positive_words: tuple[str, ...]
+    negative_words: tuple[str, ...]
+    negated_words: tuple[str, ...]
+
+
+def find_tone_cues(title: str, body: str) -> ToneCues:
+    """Weighted, un-negated positive and negative cues of the lexicon in title and body."""
     neg_t, neg_words_t, negated_t = _score_cues(title, _NEGATIVE, _TITLE_WEIGHT)
     neg_b, neg_words_b, negated_b = _score_cues(body, _NEGATIVE, 1.0)
     pos_t, pos_words_t, _ = _score_cues(title, _POSITIVE, _TITLE_WEIGHT)
     pos_b, pos_words_b, _ = _score_cues(body, _POSITIVE, 1.0)
-    negative, positive = neg_t + neg_b, pos_t + pos_b
-    neg_words = sorted(set(neg_words_t + neg_words_b))
-    pos_words = sorted(set(pos_words_t + pos_words_b))
-    negated = sorted(set(negated_t + negated_b))
+    return ToneCues(
+        positive=pos_t + pos_b,
+        negative=neg_t + neg_b,
+        positive_words=tuple(sorted(set(pos_words_t + pos_words_b))),
+        negative_words=tuple(sorted(set(neg_words_t + neg_words_b))),
+        negated_words=tuple(sorted(set(negated_t + negated_b))),
+    )
+
+
+def classify_tone(title: str, body: str) -> Judgement:
+    """Classify the tone from weighted lexicon cues with negation; neutral when weak or balanced."""
+    cues = find_tone_cues(title, body)
+    negative, positive = cues.negative, cues.positive
     total = negative + positive
     balance = (positive - negative) / total if total else 0.0
     parts = []
-    if pos_words:
-        parts.append("positive: " + ", ".join(pos_words))
-    if neg_words:
-        parts.append("negative: " + ", ".join(neg_words))
-    if negated:
-        parts.append("negated: " + ", ".join(negated))
+    if cues.positive_words:
+        parts.append("positive: " + ", ".join(cues.positive_words))
+    if cues.negative_words:
+        parts.append("negative: " + ", ".join(cues.negative_words))
+    if cues.negated_words:
+        parts.append("negated: " + ", ".join(cues.negated_words))
     reason = "; ".join(parts) or "no tone cue"
     if total < _MIN_WEIGHT or abs(balance) <= _MIN_BALANCE:
         return Judgement("neutral", round(1.0 - abs(balance), 3), reason)
