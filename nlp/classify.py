@@ -238,11 +238,12 @@ def article_features(
     cues = find_tone_cues(title, body)
     counts.update(f"c:+{word}" for word in cues.positive_words)
     counts.update(f"c:-{word}" for word in cues.negative_words)
+    features = {feature: float(count) for feature, count in counts.items()}
     if cues.positive:
-        counts["c:+"] = cues.positive
+        features["c:+"] = cues.positive
     if cues.negative:
-        counts["c:-"] = cues.negative
-    return {feature: float(count) for feature, count in counts.items()}
+        features["c:-"] = cues.negative
+    return features
 
 
 def fit_linear_model(
