@@ -701,6 +701,54 @@ def _print_outlet_health(outlets: Sequence[Any]) -> None:
         )
 
 
+# --- entities ---------------------------------------------------------------------------------
+
+
+def _cmd_entities(app: _App) -> int:
+    from monitor.suggest import entity_usage, suggest_from_database
+
+    config = app.config
+    if not app.args.suggest:
+        if app.args.since or app.args.min_articles is not None or app.args.limit is not None:
+            raise UsageError("--since, --min-articles and --limit go with --suggest")
+        usage = entity_usage(app.db, config.entities)
+        if app.args.json:
+            _print_json([u.to_json() for u in usage])
+            return 0
+        print(f"{'entity':<28} {'articles':>8} {'relevant':>8}  name; aliases")
+        for u in usage:
+            names = "; ".join((u.name, *u.aliases))
+            print(f"{u.id:<28} {u.articles:>8} {u.relevant:>8}  {names}")
+        return 0
+    min_articles = 3 if app.args.min_articles is None else app.args.min_articles
+    if min_articles < 1:
+        raise UsageError("--min-articles must be at least 1")
+    limit = 50 if app.args.limit is None else app.args.limit
+    candidates = suggest_from_database(
+        app.db, app.kiwi, config.entities, since=app.args.since, min_articles=min_articles
+    )
+    shown = candidates if limit <= 0 else candidates[:limit]
+    if app.args.json:
+        _print_json([c.to_json() for c in shown])
+        return 0
+    if not shown:
+        print(f"no new names in {min_articles} or more relevant articles")
+        return 0
+    print(f"{'name':<24} {'articles':>8} {'stories':>7}  example (article ids)")
+    for c in shown:
+        ids = ", ".join(str(i) for i in c.article_ids[:5]) + (" ..." if c.articles > 5 else "")
+        print(f"{c.name:<24} {c.articles:>8} {c.stories:>7}  {_clip(c.example, 70)} ({ids})")
+    if len(shown) < len(candidates):
+        _err(f"{len(candidates) - len(shown)} more: --limit 0 shows all")
+    _err("add a name to [[entities]] in config.toml, or to the stoplist if it is no organisation")
+    return 0
+
+
+def _clip(text: str, width: int) -> str:
+    """`text` cut to `width` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 # --- schedule ---------------------------------------------------------------------------------
 
 
@@ -1052,6 +1100,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "train", _cmd_train, "retrain relevance, topic and tone from the labelled set and labels"
     )
+    p.add_argument("--json", action="store_true")
+
+    p = command(
+        "entities",
+        _cmd_entities,
+        "configured entities and their coverage; --suggest: new names worth configuring",
+    )
+    p.add_argument(
+        "--suggest",
+        action="store_true",
+        help="proper nouns recurring in relevant articles that no entity covers yet",
+    )
+    p.add_argument(
+        "--since", metavar="YYYY-MM-DD", type=_day_arg, help="articles published on or after"
+    )
+    p.add_argument(
+        "--min-articles", type=int, metavar="N", help="seen in at least N articles (default 3)"
+    )
+    p.add_argument("--limit", type=int, metavar="N", help="at most N names (default 50; 0: all)")
     p.add_argument("--json", action="store_true")
 
     p = command("tally", _cmd_tally, "coverage counts for a period")
