@@ -1,18 +1,22 @@
 """Sources and fetching: the only package that touches the network."""
 
-from scrapers._errors import FetchError, ScrapeError, SourceError, SourceSkipped
+from scrapers._errors import BudgetExhausted, FetchError, ScrapeError, SourceError, SourceSkipped
 from scrapers._google import is_google_news_link
 from scrapers._records import FeedEntry, Fetched, FetchSettings, SourceResult, SourceSpec
+from scrapers._state import CrawlState, MemoryCrawlState
 from scrapers.fetch import Fetcher
 from scrapers.sources import collect_source
 from scrapers.urls import canonicalize_url
 
 __all__ = [
+    "BudgetExhausted",
+    "CrawlState",
     "FeedEntry",
     "FetchError",
     "FetchSettings",
     "Fetched",
     "Fetcher",
+    "MemoryCrawlState",
     "ScrapeError",
     "SourceError",
     "SourceResult",

@@ -14,6 +14,10 @@ class FetchError(ScrapeError):
         self.reason = reason
 
 
+class BudgetExhausted(FetchError):
+    """A metered API's daily call budget is used up; no request was made."""
+
+
 class SourceError(ScrapeError):
     """A whole source failed (its feed or listing could not be read)."""
 

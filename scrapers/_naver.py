@@ -15,10 +15,9 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from scrapers._errors import FetchError, SourceError, SourceSkipped
+from scrapers._errors import BudgetExhausted, FetchError, SourceError, SourceSkipped
 from scrapers._records import BackfillStep, FeedEntry, SourceResult, SourceSpec
 from scrapers.fetch import Fetcher
-from scrapers.urls import canonicalize_url
 
 __all__ = ["collect_naver_news", "walk_naver_news"]
 
@@ -40,16 +39,31 @@ def collect_naver_news(
     endpoint, headers = _api_access(spec, environ)
     entries: list[FeedEntry] = []
     problems: list[tuple[str, str]] = []
+    notes: list[str] = []
     seen: set[str] = set()
     for page in range(max(1, spec.max_pages)):
         start = 1 + page * _DISPLAY
         if start > _MAX_START:
+            notes.append("stopped at Naver's 1,000-result limit")
             break
-        items = _fetch_items(spec, fetcher, _page_url(spec, endpoint, start), headers)
-        reached_since = _add_items(spec, items, since, seen, entries, problems)
+        try:
+            items = _fetch_items(spec, fetcher, _page_url(spec, endpoint, start), headers)
+        except _BudgetSpent as spent:
+            if page == 0:
+                raise SourceError(spec.name, spent.reason) from spent
+            notes.append(f"stopped after {page} pages: {spent.reason}")
+            break
+        before = len(entries)
+        reached_since = _add_items(spec, fetcher, items, since, seen, entries, problems)
         if reached_since or len(items) < _DISPLAY:
             break
-    return SourceResult(spec.name, tuple(entries), tuple(problems))
+        page_urls = [e.url for e in entries[before:]]
+        known = fetcher.state.known_urls(page_urls)
+        if known:
+            # Newest first: once stored items show up, the rest were read by an earlier run.
+            notes.append(f"stopped after page {page + 1}: {len(known)} of its items already stored")
+            break
+    return SourceResult(spec.name, tuple(entries), tuple(problems), notes=tuple(notes))
 
 
 def walk_naver_news(
@@ -108,7 +122,7 @@ def _walk_pages(
             return
         entries: list[FeedEntry] = []
         problems: list[tuple[str, str]] = []
-        reached_since = _add_items(spec, items, since, seen, entries, problems)
+        reached_since = _add_items(spec, fetcher, items, since, seen, entries, problems)
         ended = reached_since or len(items) < _DISPLAY
         warnings: tuple[str, ...] = ()
         if not ended and start + _DISPLAY > _MAX_START:
@@ -163,6 +177,7 @@ def _page_url(spec: SourceSpec, endpoint: str, start: int) -> str:
 
 def _add_items(
     spec: SourceSpec,
+    fetcher: Fetcher,
     items: list[dict[str, Any]],
     since: datetime | None,
     seen: set[str],
@@ -172,7 +187,7 @@ def _add_items(
     """Add a page's items newer than `since` to `entries`; whether an older one was met."""
     reached_since = False
     for item in items:
-        entry = _entry_from_item(spec, item)
+        entry = _entry_from_item(spec, fetcher, item)
         if isinstance(entry, tuple):
             problems.append(entry)
             continue
@@ -191,7 +206,11 @@ def _fetch_items(
 ) -> list[dict[str, Any]]:
     """One API page's items, with HTTP failures translated into clear SourceErrors."""
     try:
-        fetched = fetcher.fetch(url, headers=headers, crawl=False)
+        fetched = fetcher.fetch(url, headers=headers, crawl=False, api="naver")
+    except BudgetExhausted as error:
+        raise _BudgetSpent(
+            spec.name, f"{error.reason}: the next run carries on (fetch.naver_daily_calls)"
+        ) from error
     except FetchError as error:
         if error.reason in ("HTTP 401", "HTTP 403"):
             raise SourceError(
@@ -210,16 +229,23 @@ def _fetch_items(
     return [item for item in items if isinstance(item, dict)]
 
 
-def _entry_from_item(spec: SourceSpec, item: Mapping[str, Any]) -> FeedEntry | tuple[str, str]:
+def _entry_from_item(
+    spec: SourceSpec, fetcher: Fetcher, item: Mapping[str, Any]
+) -> FeedEntry | tuple[str, str]:
     """Turn one API item into an entry, or a (url, reason) problem when it has no usable link."""
     # originallink is the publisher's URL; it is sometimes empty, and then the Naver copy will do.
-    link = str(item.get("originallink") or item.get("link") or "").strip()
+    original = str(item.get("originallink") or "").strip()
+    portal = str(item.get("link") or "").strip()
+    link = original or portal
     if not link:
         return (spec.name, "Naver item without link")
     try:
-        canonical = canonicalize_url(link)
+        canonical = fetcher.canonicalize(link)
     except FetchError as error:
         return (link, error.reason)
+    if original and portal:
+        # A publisher that is down or has moved the page: its Naver copy is the same article.
+        fetcher.add_alternate(canonical, portal)
     return FeedEntry(
         url=canonical,
         source=spec.name,
@@ -229,6 +255,10 @@ def _entry_from_item(spec: SourceSpec, item: Mapping[str, Any]) -> FeedEntry | t
         summary=clean_naver_text(str(item.get("description") or "")) or None,
         role=spec.role,
     )
+
+
+class _BudgetSpent(SourceError):
+    """The daily API budget ran out; entries already read stay good."""
 
 
 def clean_naver_text(text: str) -> str:

@@ -23,6 +23,9 @@ class FetchSettings:
     retries: int = 2
     backoff_s: float = 1.0
     respect_robots: bool = True
+    # The Naver search APIs share 25,000 calls a day per application; set lower when the same
+    # key serves other tools too.
+    naver_daily_calls: int = 25_000
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class SourceResult:
     source: str
     entries: tuple[FeedEntry, ...]
     problems: tuple[tuple[str, str], ...] = ()  # (url, reason) for items it had to skip
+    not_modified: bool = False  # the feed answered 304: nothing new since the last full read
+    notes: tuple[str, ...] = ()  # why the source stopped early (known items, API budget)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from scrapers._decode import decode_markup, utf8_xml_bytes
 from scrapers._errors import FetchError, SourceError, SourceSkipped
-from scrapers._google import resolve_google_news_link
+from scrapers._google import split_google_title
 from scrapers._naver import collect_naver_news, walk_naver_news
 from scrapers._records import BackfillStep, FeedEntry, SourceResult, SourceSpec
 from scrapers._sitemap import collect_sitemap, walk_sitemap
@@ -76,7 +76,8 @@ def collect_source(
     if spec.kind == "rss":
         return _collect_feed(spec, fetcher, _require_url(spec), since, strip_outlet=False)
     if spec.kind == "google_news":
-        return _collect_feed(spec, fetcher, _google_news_url(spec, since), since, strip_outlet=True)
+        url = _google_news_url(spec, since)
+        return _collect_feed(spec, fetcher, url, since, strip_outlet=True)
     if spec.kind == "naver_news":
         return collect_naver_news(spec, fetcher, since=since, environ=environ)
     if spec.kind == "sitemap":
@@ -104,12 +105,25 @@ def _google_news_url(spec: SourceSpec, since: datetime | None) -> str:
     return f"{spec.base_url or _GOOGLE_NEWS_URL}?{urlencode(params)}"
 
 
-def _fetch_text(spec: SourceSpec, fetcher: Fetcher, url: str) -> str:
-    """Fetch a source document and decode it, turning fetch failure into SourceError."""
+def _fetch_text(spec: SourceSpec, fetcher: Fetcher, url: str, *, conditional: bool = False) -> str:
+    """Fetch a source document and decode it, turning fetch failure into SourceError; with
+    `conditional`, None when the server says it has not changed since the last full read."""
+    text = _fetch_feed_text(spec, fetcher, url, conditional=conditional)
+    if text is None:
+        raise SourceError(spec.name, "HTTP 304 to a request that was not conditional")
+    return text
+
+
+def _fetch_feed_text(
+    spec: SourceSpec, fetcher: Fetcher, url: str, *, conditional: bool
+) -> str | None:
+    """`_fetch_text`, with None for a 304 Not Modified."""
     try:
-        fetched = fetcher.fetch(url)
+        fetched = fetcher.fetch(url, feed_of=spec.name if conditional else None)
     except FetchError as error:
         raise SourceError(spec.name, error.reason) from error
+    if fetched.status == 304:
+        return None
     return decode_markup(fetched.body, fetched.charset)
 
 
@@ -168,16 +182,28 @@ def parse_loose_date(raw: str) -> datetime | None:
 def _collect_feed(
     spec: SourceSpec, fetcher: Fetcher, url: str, since: datetime | None, *, strip_outlet: bool
 ) -> SourceResult:
-    """Parse an RSS/Atom feed into entries."""
-    result, _count = _read_feed(spec, fetcher, url, since, strip_outlet=strip_outlet)
+    """Parse an RSS/Atom feed into entries; none, marked not modified, on a 304."""
+    result, _count = _read_feed(
+        spec, fetcher, url, since, strip_outlet=strip_outlet, conditional=True
+    )
     return result
 
 
 def _read_feed(
-    spec: SourceSpec, fetcher: Fetcher, url: str, since: datetime | None, *, strip_outlet: bool
+    spec: SourceSpec,
+    fetcher: Fetcher,
+    url: str,
+    since: datetime | None,
+    *,
+    strip_outlet: bool,
+    conditional: bool = False,
 ) -> tuple[SourceResult, int]:
     """Fetch and parse a feed; its entries newer than `since`, and how many items it held."""
-    text = _fetch_text(spec, fetcher, url)
+    text = _fetch_feed_text(spec, fetcher, url, conditional=conditional)
+    if text is None:
+        return SourceResult(spec.name, (), not_modified=True), 0
+    if not text.strip():
+        raise SourceError(spec.name, "empty feed (no content)")
     # feedparser trusts the declared charset (often a wrong euc-kr); hand it UTF-8 it can trust.
     parsed = feedparser.parse(utf8_xml_bytes(text))
     if not parsed.entries and parsed.bozo:
@@ -190,10 +216,8 @@ def _read_feed(
         if not link:
             problems.append((url, "entry without link"))
             continue
-        if strip_outlet:
-            link = resolve_google_news_link(link)
         try:
-            canonical = canonicalize_url(link, url)
+            canonical = fetcher.canonicalize(link, url)
         except FetchError as error:
             problems.append((link, error.reason))
             continue
@@ -204,10 +228,7 @@ def _read_feed(
         outlet = spec.outlet or feed_title
         if strip_outlet:
             source = item.get("source") or {}
-            outlet = source.get("title") or None
-            if title and " - " in title:
-                title, _, tail = title.rpartition(" - ")
-                outlet = outlet or tail.strip()
+            title, outlet = split_google_title(title, source.get("title") or None)
         content = item.get("content") or []
         entries.append(
             FeedEntry(
@@ -271,7 +292,7 @@ def _read_listing_page(spec: SourceSpec, fetcher: Fetcher, url: str, page_no: in
             continue
         href = anchor.attributes.get("href") or ""
         try:
-            canonical = canonicalize_url(href, url)
+            canonical = fetcher.canonicalize(href, url)
         except FetchError as error:
             problems.append((href, error.reason))
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -204,10 +204,11 @@ class _Interrupting(Fetcher):
         self.inner = inner
         self.limit = limit
 
-    def fetch(
-        self, url: str, *, headers: Mapping[str, str] | None = None, crawl: bool = True
-    ) -> Fetched:
-        return self.inner.fetch(url, headers=headers, crawl=crawl)
+    def fetch(self, url: str, **options: Any) -> Fetched:
+        return self.inner.fetch(url, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
     def fetch_many(self, urls: Iterable[str]) -> Iterator[tuple[str, Fetched | FetchError]]:
         for n, item in enumerate(self.inner.fetch_many(urls)):

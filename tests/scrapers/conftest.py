@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from faults import FaultRequest, FaultServer, Reply, answer
 
 Route = tuple[int, dict[str, str], bytes]
 
@@ -33,7 +34,7 @@ def http_server() -> Iterator[tuple[str, dict[str, Callable[[], Route]]]]:
             """Keep test output quiet."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", routes
     server.shutdown()
@@ -88,7 +89,41 @@ def recording_server() -> Iterator[RecordingServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fault_server() -> Iterator[FaultServer]:
+    """A FaultServer on 127.0.0.1 (a random port), stopped after the test."""
+    state = FaultServer(base_url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)  # absolute when the client uses us as a proxy
+            request = FaultRequest(
+                host=(parts.hostname or self.headers.get("Host", "")).split(":")[0],
+                path=parts.path,
+                query=dict(parse_qsl(parts.query)),
+                headers={k.lower(): v for k, v in self.headers.items()},
+            )
+            state.requests.append(request)
+            route = state.routes.get(request.path)
+            reply = route(request) if route else Reply(404, {}, b"not found")
+            try:
+                answer(self, reply)
+            except OSError:
+                self.close_connection = True  # the client gave up first: that is the test
+
+        def log_message(self, *args: object) -> None:
+            """Keep test output quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield state
     server.shutdown()
