@@ -17,7 +17,7 @@ import sqlite_utils
 
 import db as store
 from monitor.analyse import Analyser, Analysis
-from monitor.config import Config
+from monitor.config import Config, OutletSpec, site_rules_for
 from monitor.errors import StageError, describe_error, translate_errors
 from monitor.outlets import resolve_outlet
 from monitor.periods import KST, kst_day
@@ -404,7 +404,7 @@ def analyse_page(
     if fetched is not None:
         with translate_errors("decode", entry.url):
             decoded = decode_page(fetched.body, fetched.content_type)
-    article = _extract(entry, fetched, decoded)
+    article = _extract(entry, fetched, decoded, config.outlets)
     with translate_errors("analyse", entry.url):
         analysis = analyser.analyse(article.title, article.body)
         record = build_record(config, db, entry, article, analysis, decoded, now)
@@ -438,12 +438,18 @@ def process_page(
     return article_id, created, relevant
 
 
-def _extract(entry: FeedEntry, fetched: Fetched | None, decoded: Decoded | None) -> Article:
+def _extract(
+    entry: FeedEntry,
+    fetched: Fetched | None,
+    decoded: Decoded | None,
+    outlets: Sequence[OutletSpec] = (),
+) -> Article:
     """The page's article; a full-content feed's text when the page has none or was not fetched."""
     if fetched is not None and decoded is not None:
+        url = fetched.final_url or entry.url
         try:
             with translate_errors("extract", entry.url):
-                return extract_article(decoded.text, fetched.final_url or entry.url)
+                return extract_article(decoded.text, url, site_rules_for(url, outlets))
         except StageError:
             if not entry.content_html and not is_google_news_link(entry.url):
                 raise
