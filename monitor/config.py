@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
 from monitor.errors import ConfigError
-from nlp import EntitySpec, TopicSpec
+from nlp import EntitySpec, SiteRules, TopicSpec
 from nlp.topics import DEFAULT_TOPICS
 from scrapers import FetchSettings, SourceSpec
 from scrapers.sources import is_valid_selector
@@ -29,6 +30,7 @@ __all__ = [
     "load_config",
     "parse_config",
     "resolve_config_path",
+    "site_rules_for",
 ]
 
 SOURCE_KINDS = ("rss", "google_news", "naver_news", "sitemap", "listing")
@@ -49,12 +51,43 @@ class ScheduleConfig:
 
 @dataclass(frozen=True)
 class OutletSpec:
-    """`[[outlets]]`: a domain's outlet name and tier."""
+    """`[[outlets]]`: a domain's outlet name and tier, and selectors for a hard-to-read site."""
 
     domain: str
     name: str
     tier: str
     naver_oid: str | None = None
+    body_selector: str | None = None
+    title_selector: str | None = None
+    date_selector: str | None = None
+    drop_selectors: tuple[str, ...] = ()
+
+    def site_rules(self) -> SiteRules | None:
+        """The extraction selectors configured for this outlet, if any."""
+        if not (
+            self.body_selector or self.title_selector or self.date_selector or self.drop_selectors
+        ):
+            return None
+        return SiteRules(
+            domain=self.domain,
+            body_selector=self.body_selector,
+            title_selector=self.title_selector,
+            date_selector=self.date_selector,
+            drop_selectors=self.drop_selectors,
+        )
+
+
+def site_rules_for(url: str, outlets: Sequence[OutletSpec]) -> SiteRules | None:
+    """Extraction selectors of the outlet whose domain serves url (the longest match wins)."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    best: OutletSpec | None = None
+    for spec in outlets:
+        domain = spec.domain.lower()
+        if (host == domain or host.endswith("." + domain)) and (
+            best is None or len(domain) > len(best.domain)
+        ):
+            best = spec
+    return best.site_rules() if best is not None else None
 
 
 @dataclass(frozen=True)
@@ -71,6 +104,7 @@ class DigestConfig:
     starttls: bool = True
     send_empty: bool = True
     out_dir: str = "digests"  # where `monitor schedule` writes each digest; see Config.digest_dir
+    failing_source_runs: int = 3  # a source failing this many runs in a row is flagged
 
 
 @dataclass(frozen=True)
@@ -440,3 +474,15 @@ def _validate_outlets(outlets: tuple[OutletSpec, ...], where: _Where) -> None:
             )
         if "/" in spec.domain or " " in spec.domain:
             raise ConfigError(where.at(f"outlets[{i}].domain", "a bare domain like newspim.com"))
+        selectors = {
+            "body_selector": (spec.body_selector,),
+            "title_selector": (spec.title_selector,),
+            "date_selector": (spec.date_selector,),
+            "drop_selectors": spec.drop_selectors,
+        }
+        for key, values in selectors.items():
+            for value in values:
+                if value is not None and not is_valid_selector(value):
+                    raise ConfigError(
+                        where.at(f"outlets[{i}].{key}", f"{value!r} is not a CSS selector")
+                    )

@@ -1,7 +1,15 @@
 """Pure text processing: page bytes -> Article; text -> mentions, labels and story fingerprints."""
 
 from nlp._errors import DecodeError, ExtractionError, ModelError, NlpError, NoArticleError
-from nlp._records import Article, Decoded, EntitySpec, Judgement, Mention, TopicSpec
+from nlp._records import (
+    Article,
+    Decoded,
+    EntitySpec,
+    Judgement,
+    Mention,
+    SiteRules,
+    TopicSpec,
+)
 from nlp.decode import decode_page
 from nlp.entities import EntityTagger, build_tagger, tag_entities
 from nlp.extract import extract_article, extract_fragment
@@ -26,6 +34,7 @@ __all__ = [
     "ModelError",
     "NlpError",
     "NoArticleError",
+    "SiteRules",
     "TopicSpec",
     "build_tagger",
     "classify_tone",

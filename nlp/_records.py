@@ -41,6 +41,17 @@ class Article:
 
 
 @dataclass(frozen=True)
+class SiteRules:
+    """Per-site CSS selectors (config.toml `[[outlets]]`) for a site the cascade reads wrongly."""
+
+    domain: str  # names the strategy: Article.method is "site:<domain>"
+    body_selector: str | None = None  # the article container, tried after the known CMSs
+    title_selector: str | None = None
+    date_selector: str | None = None  # element text or its datetime/content attribute
+    drop_selectors: tuple[str, ...] = ()  # removed from the page before extraction
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     """One tracked entity (`[[entities]]`)."""
 

@@ -12,11 +12,12 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
+from selectolax.lexbor import SelectolaxError
 
 from nlp._dates import KST, parse_bare_date, parse_iso, parse_visible_dates, reconcile
 from nlp._errors import ExtractionError, NoArticleError
 from nlp._extract_guard import check_nesting
-from nlp._records import Article
+from nlp._records import Article, SiteRules
 from nlp.text import normalize_text
 
 __all__ = ["extract_article", "extract_fragment"]
@@ -243,6 +244,8 @@ _NOT_ARTICLE_MIN_CHARS = 150
 # Heading elements inside a body mark their text with this private-use character, so that
 # _clean_lines can tell a subheading from a paragraph after the tree is flattened to lines.
 _HEADING_MARK = "\ue000"
+# Where an element breaks the line; raw newlines in the source are only wrapping.
+_BREAK_MARK = "\ue001"
 _SUBHEADING_TAGS = frozenset(["h2", "h3", "h4", "h5", "h6"])
 _SUBHEADING_MAX_CHARS = 80
 # An image box with at most this much text is a photo and its caption.
@@ -486,15 +489,16 @@ def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
             continue
         if element.tag in _SUBHEADING_TAGS:
             element.insert_child(_HEADING_MARK)
-        element.insert_before("\n")
+        element.insert_before(_BREAK_MARK)
         # <br> is void: one break; a block breaks where it opens and where it closes.
         if not (element.tag or "").startswith("br"):
-            element.insert_after("\n")
+            element.insert_after(_BREAK_MARK)
     text = copy.text(separator="")
     # Normalise once for the whole node; most raw lines are blank layout whitespace.
     text = normalize_text(text)
-    # A line collapses to "" exactly when it is blank, so one pass both cleans and filters.
-    return [line for line in (" ".join(raw.split()) for raw in text.split("\n")) if line]
+    # Source newlines inside a paragraph are wrapping, not breaks (str.split folds them); a
+    # line collapses to "" exactly when it is blank, so one pass both cleans and filters.
+    return [line for line in (" ".join(raw.split()) for raw in text.split(_BREAK_MARK)) if line]
 
 
 def _has_korean_ending(text: str) -> bool:
@@ -1289,7 +1293,9 @@ def _find_authors(page: _Page) -> list[str]:
     return []
 
 
-def _run_cascade(page: _Page, min_chars: int) -> tuple[list[str], str, Node | None] | None:
+def _run_cascade(
+    page: _Page, min_chars: int, site: SiteRules | None = None
+) -> tuple[list[str], str, Node | None] | None:
     """(lines, method, container) of the first strategy finding min_chars of text, if any."""
     tree = page.tree
     container: Node | None = None
@@ -1310,6 +1316,18 @@ def _run_cascade(page: _Page, min_chars: int) -> tuple[list[str], str, Node | No
             return _node_lines(node, page.breaks())
 
         attempts.append((name, run_cms))
+    if site is not None and site.body_selector:
+
+        def run_site(selector: str = site.body_selector) -> list[str] | None:
+            nonlocal container
+            nodes = [n for n in tree.css(selector) if n.tag not in ("html", "body")]
+            if not nodes:
+                return None  # the site changed its layout: the generic scorer takes over
+            container = nodes[0]
+            # A selector matching several blocks (paragraph divs) reads them in page order.
+            return [line for node in nodes for line in _node_lines(node, page.breaks())]
+
+        attempts.append((f"site:{site.domain}", run_site))
     attempts.append(("nextjs", lambda: _strategy_nextjs(tree, page.html)))
     if min_chars >= _NOT_ARTICLE_MIN_CHARS:
         attempts.append(("generic", page.generic))
@@ -1320,20 +1338,20 @@ def _run_cascade(page: _Page, min_chars: int) -> tuple[list[str], str, Node | No
     for name, attempt in attempts:
         found = attempt()
         if found and sum(len(line) for line in found) >= min_chars:
-            return found, name, container if name.startswith("cms:") else None
+            return found, name, container if name.startswith(("cms:", "site:")) else None
     return None
 
 
-def _find_body(page: _Page, url: str) -> tuple[str, Node | None, _Body]:
+def _find_body(page: _Page, url: str, site: SiteRules | None) -> tuple[str, Node | None, _Body]:
     """(method, container, cleaned lines) of the article body; raise when there is none."""
-    found = _run_cascade(page, _NOT_ARTICLE_MIN_CHARS)
+    found = _run_cascade(page, _NOT_ARTICLE_MIN_CHARS, site)
     if found is not None:
         cleaned = _clean_lines(found[0])
         if _prose_chars(cleaned.paragraphs) >= _NOT_ARTICLE_MIN_CHARS:
             return found[1], found[2], cleaned
     # A wire flash (1보) is one or two sentences; it is taken only from a page that says it
     # is an article, so section fronts and login walls stay refused.
-    short = _run_cascade(page, _FLASH_MIN_CHARS) if _declares_article(page) else None
+    short = _run_cascade(page, _FLASH_MIN_CHARS, site) if _declares_article(page) else None
     if short is not None:
         cleaned = _clean_lines(short[0])
         if _is_flash(cleaned.paragraphs):
@@ -1367,13 +1385,43 @@ def _is_flash(paragraphs: list[str]) -> bool:
     return bool(finished) and len(finished) >= len(paragraphs) / 2
 
 
-def extract_article(html: str, url: str) -> Article:
-    """Return the article on the page, choosing the best strategy; raise if there is none."""
+def _site_text(tree: HTMLParser, selector: str | None) -> str | None:
+    """Text of the first element a per-site selector finds, if any."""
+    node = tree.css_first(selector) if selector else None
+    text = _clean(node.text(separator=" ")) if node is not None else ""
+    return text or None
+
+
+def _site_date(tree: HTMLParser, selector: str | None) -> datetime | None:
+    """The date a per-site selector points at: a datetime/content attribute, else its text."""
+    node = tree.css_first(selector) if selector else None
+    if node is None:
+        return None
+    for attr in ("datetime", "content"):
+        stamp = parse_iso(node.attributes.get(attr) or "")
+        if stamp is not None:
+            return stamp.astimezone(KST)
+    text = node.text(separator=" ")
+    return parse_visible_dates(text)[0] or parse_bare_date(text)
+
+
+def extract_article(html: str, url: str, site: SiteRules | None = None) -> Article:
+    """Return the article on the page, choosing the best strategy; raise if there is none.
+
+    site: the selectors configured for this page's outlet, if any.
+    """
     check_nesting(html)
     try:
         tree = HTMLParser(html)
     except (ValueError, TypeError) as error:
         raise ExtractionError(f"unparseable html: {error}") from error
+    if site is not None:
+        try:
+            for selector in site.drop_selectors:
+                for node in tree.css(selector):
+                    node.decompose()
+        except SelectolaxError as error:
+            raise ExtractionError(f"bad drop selector for {site.domain}: {error}") from error
     page = _Page(tree, html)
     outlet = page.meta("og:site_name")
     headline: str | None = None
@@ -1398,7 +1446,14 @@ def extract_article(html: str, url: str) -> Article:
     )
     title = _strip_title_tail(raw_title or "", _clean(outlet) if outlet else None)
 
-    method, container, body = _find_body(page, url)
+    try:
+        method, container, body = _find_body(page, url, site)
+        site_title = _site_text(tree, site.title_selector) if site is not None else None
+        site_date = _site_date(tree, site.date_selector) if site is not None else None
+    except SelectolaxError as error:
+        raise ExtractionError(f"bad selector for {url}: {error}") from error
+    if site_title:
+        title = _strip_title_tail(site_title, _clean(outlet) if outlet else None)
     authors, flags = body.authors, body.flags
     deck, paragraphs = _split_deck(body.paragraphs)
     while (title_flag := _FLAG.match(title)) is not None:
@@ -1407,6 +1462,7 @@ def extract_article(html: str, url: str) -> Article:
     if title and paragraphs and _clean(paragraphs[0]) == title:
         paragraphs = paragraphs[1:]
     published, updated = _find_dates(page, container)
+    published = site_date or published
     lead = deck or _find_lead(page, paragraphs)
     if method == "nextjs" and (record := _next_data_article(tree)) is not None:
         # Script-rendered pages carry byline and deck only in the embedded data.
