@@ -225,6 +225,9 @@ def test_gold_entities_are_named_in_title_or_body_with_their_context(path: Path)
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_an_unambiguous_alias_in_the_text_is_in_the_gold(path: Path) -> None:
     for record in _load_records(path):
+        if record["kind"] == "ambiguous_alias":
+            # These texts exist to show an alias naming something else (동국대학교일산병원).
+            continue
         named = {
             alias.entity for _, _, alias in _alias_matches(_text(record)) if not alias.ambiguous
         }
