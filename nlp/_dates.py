@@ -11,7 +11,7 @@ KST = ZoneInfo("Asia/Seoul")
 
 # Labels that introduce an updated time; every other date label means published.
 _UPDATED_LABELS = ("최종수정", "수정", "업데이트", "updated", "modified")
-_PUBLISHED_LABELS = ("기사입력", "입력", "승인", "등록", "발행", "게재", "published")
+_PUBLISHED_LABELS = ("기사입력", "입력", "승인", "등록", "발행", "게재", "송고", "published")
 _LABEL = "|".join(sorted(_UPDATED_LABELS + _PUBLISHED_LABELS, key=len, reverse=True))
 _VISIBLE = re.compile(
     rf"({_LABEL})\s*[:：]?\s*"

@@ -164,7 +164,9 @@ _COPYRIGHT = re.compile(
     r"무단\s*전재|재배포\s*금지|저작권자|ⓒ|©|\(c\)\s*\w|Copyright|All rights reserved", re.I
 )
 _DATE_LINE = re.compile(
-    r"^\s*[\[(]?\s*(기사입력|최종수정|입력|수정|승인|등록|업데이트)\s*[:：]?\s*\d{4}"
+    r"^\s*[\[(]?\s*(기사입력|최종수정|입력|수정|승인|등록|업데이트|송고)\s*[:：]?\s*\d{4}"
+    # Wire services stamp the time before the label: "2025/03/28 10:02 송고".
+    r"|^\s*\d{4}[./-]\d{1,2}[./-]\d{1,2}\.?\s*\d{1,2}:\d{2}\s*(송고|입력|수정|작성)\s*$"
 )
 _CAPTION = re.compile(
     r"^\s*(▲|△|■\s*사진|\[?사진\s*[=:]|\(사진\s*[=:]|사진\s*제공|/\s*사진|<사진)|(사진|그래픽|영상)\s*[=:]\s*\S+\s*(제공)?\s*$"
@@ -206,7 +208,10 @@ _BYLINE_LINE = re.compile(
     # A byline often shares its line with the e-mail or the 기사입력 stamp.
     r"(?:[\w.+-]+@[\w.-]+)?\s*(?:[|/]?\s*(?:기사입력|입력|승인|등록|최종수정|수정)\s*[:：]?.*)?$"
 )
-_FLAG = re.compile(r"^\s*\[(기획|AD|포토|인터뷰|단독|속보|사설|칼럼|광고|르포|영상)\]\s*")
+# Labels before a headline or body; wire versions ("[1보]", "[종합]") are labels too.
+_FLAG = re.compile(
+    r"^\s*\[(기획|AD|포토|인터뷰|단독|속보|사설|칼럼|광고|르포|영상|\d보|종합\d?보?)\]\s*"
+)
 # Broadcast transcripts: cue markers ("[앵커]", "◀ 리포트 ▶", "<기자>"), alone or before a
 # speaker label ("[인터뷰] 김영우/국립암센터 연구소장"), and bracketed speaker labels.
 _CUE = re.compile(

@@ -21,10 +21,11 @@ from extract_scoring import (
     summarize,
 )
 
-# Floors sit just under what the extractor measured when they were set (measured − 0.01), so any
-# regression fails; raise them when the extractor improves.
-TEAM_FLOORS = {"f1": 0.81, "title": 0.78, "date": 0.81, "authors": 0.65, "no_article": 0.84}
-SHARED_FLOORS = {"f1": 0.97, "title": 0.99, "date": 0.99, "authors": 0.79, "no_article": 0.99}
+# Floors sit just under what the extractor measured when they were set (all 1.00 on the team
+# set, 29 pages), so a regression fails; raise them when the extractor improves.
+TEAM_FLOORS = {"f1": 0.98, "title": 0.96, "date": 0.96, "authors": 0.95, "no_article": 0.99}
+# The shared gold writes one author as "박준석 기자 외 1명" where the page names both: 4 of 5 match.
+SHARED_FLOORS = {"f1": 0.99, "title": 0.99, "date": 0.99, "authors": 0.79, "no_article": 0.99}
 
 
 def check_floors(summary: Summary, floors: dict[str, float], results: list[PageResult]) -> None:
