@@ -17,6 +17,7 @@ from db.corrections import (
     story_members,
     team_labels,
 )
+from db.crawl_state import CrawlStore, api_calls_on
 from db.imports import (
     articles_by_urls,
     articles_published_between,
@@ -39,6 +40,7 @@ from db.queries import (
     record_digest,
     search_articles,
     source_health,
+    source_history,
     story_articles,
     tally,
 )
@@ -64,6 +66,7 @@ __all__ = [
     "TALLY_DIMENSIONS",
     "ArticleRecord",
     "BackfillState",
+    "CrawlStore",
     "MentionRecord",
     "NotFound",
     "PageRecord",
@@ -71,6 +74,7 @@ __all__ = [
     "SearchFilters",
     "StorageError",
     "TallyRow",
+    "api_calls_on",
     "article_copies",
     "article_mentions",
     "articles_by_urls",
@@ -105,6 +109,7 @@ __all__ = [
     "set_article_note",
     "set_label",
     "source_health",
+    "source_history",
     "split_story",
     "start_run",
     "story_articles",

@@ -182,4 +182,32 @@ MIGRATIONS: tuple[str, ...] = (
     LEFT JOIN labels l ON l.article_id = a.id
     LEFT JOIN story_overrides o ON o.article_id = a.id;
     """,
+    # 4: fetching across runs: feed validators for conditional GET, metered API calls per day,
+    # and each source's outcome per run (its health history).
+    """
+    CREATE TABLE feed_validators (
+        url TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        run_id INTEGER,
+        saved_at TEXT NOT NULL
+    );
+    -- Calls to metered APIs per KST day (the Naver search APIs share 25,000 a day).
+    CREATE TABLE api_calls (
+        api TEXT NOT NULL,
+        day TEXT NOT NULL,
+        calls INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (api, day)
+    );
+    CREATE TABLE source_runs (
+        run_id INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        at TEXT NOT NULL,
+        error TEXT,
+        new_articles INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, source)
+    );
+    CREATE INDEX source_runs_source ON source_runs(source, run_id);
+    """,
 )

@@ -28,6 +28,7 @@ __all__ = [
     "record_digest",
     "search_articles",
     "source_health",
+    "source_history",
     "story_articles",
     "tally",
 ]
@@ -331,6 +332,21 @@ def source_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         "new_articles_last_run FROM sources ORDER BY name",
         [],
     )
+
+
+@translate_sqlite
+def source_history(db: sqlite_utils.Database, runs: int) -> dict[str, list[dict[str, Any]]]:
+    """Each source's last `runs` outcomes, newest first: run_id, at, error, new_articles."""
+    history: dict[str, list[dict[str, Any]]] = {}
+    for row in _rows(
+        db,
+        "SELECT source, run_id, at, error, new_articles FROM ("
+        "SELECT *, ROW_NUMBER() OVER (PARTITION BY source ORDER BY run_id DESC) AS n "
+        "FROM source_runs) WHERE n <= ? ORDER BY source, run_id DESC",
+        [runs],
+    ):
+        history.setdefault(row.pop("source"), []).append(row)
+    return history
 
 
 @translate_sqlite

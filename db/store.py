@@ -89,8 +89,14 @@ def record_source_outcome(
     error: str | None,
     new_articles: int,
 ) -> None:
-    """Update a source's health after a run: success ends a failure streak, failure extends it."""
+    """Update a source's health after a run: success ends a failure streak, failure extends it.
+    The run's outcome also joins the source's history (`source_runs`)."""
     with db.conn:
+        db.execute(
+            "INSERT OR REPLACE INTO source_runs (run_id, source, at, error, new_articles) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [run_id, name, at, error, new_articles],
+        )
         db.execute(
             "INSERT INTO sources (name, kind) VALUES (?, ?) "
             "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind",

@@ -629,13 +629,21 @@ def _cmd_digest(app: _App) -> int:
             app.db,
             collected_after=after,
             collected_until=until,
-            notices=collect_notices(app.db, app.clock),
+            notices=collect_notices(
+                app.db, app.clock, failing_runs=app.config.digest.failing_source_runs
+            ),
         )
         # Recorded as not sent: only a sent digest moves the next --since-last forward.
         store.record_digest(app.db, until, "since-last", None, after, until, sent=False)
     else:
         day = parse_day(app.args.date) if app.args.date else kst_day(now)
-        digest = build_digest(app.db, day=day, notices=collect_notices(app.db, app.clock))
+        digest = build_digest(
+            app.db,
+            day=day,
+            notices=collect_notices(
+                app.db, app.clock, failing_runs=app.config.digest.failing_source_runs
+            ),
+        )
     text = render_digest(digest, fmt, app.config, now)
     if app.args.out:
         Path(app.args.out).write_text(text, encoding="utf-8")
@@ -646,7 +654,7 @@ def _cmd_digest(app: _App) -> int:
 
 
 def _cmd_sources(app: _App) -> int:
-    from monitor.health import assess_outlets
+    from monitor.health import assess_outlets, assess_sources
 
     outlets = assess_outlets(app.db, app.clock)
     if app.args.outlets:
@@ -655,32 +663,29 @@ def _cmd_sources(app: _App) -> int:
             return 0
         _print_outlet_health(outlets)
         return 0
-    rows = store.source_health(app.db)
-    configured = {s.name: s.kind for s in app.config.sources}
-    seen = {r["name"] for r in rows}
-    rows += [
-        {
-            "name": name,
-            "kind": kind,
-            "last_success": None,
-            "last_failure": None,
-            "last_error": None,
-            "consecutive_failures": 0,
-            "new_articles_last_run": None,
-        }
-        for name, kind in configured.items()
-        if name not in seen
-    ]
+    sources = assess_sources(app.db, app.config)
     if app.args.json:
-        _print_json(rows)
+        _print_json([h.to_json() for h in sources])
         return 0
-    for r in rows:
-        state = "ok" if not r["consecutive_failures"] else f"failing x{r['consecutive_failures']}"
+    print(
+        f"{'source':<24} {'kind':<12} {'state':<12} {'last success':<26} "
+        f"{'new per run':<16} last failure: reason"
+    )
+    for h in sources:
+        state = "ok" if not h.consecutive_failures else f"failed x{h.consecutive_failures}"
+        if h.failing:
+            state = f"FAILING x{h.consecutive_failures}"
+        elif h.last_success is None and h.last_failure is None:
+            state = "never run"
+        per_run = " ".join(str(n) for n in h.new_articles_per_run) or "-"
+        failure = f"{h.last_failure}: {h.last_error}" if h.last_failure else "-"
         print(
-            f"{r['name']:<28} {r['kind']:<12} {state:<12} last ok {r['last_success'] or '-'}  "
-            f"new {r['new_articles_last_run'] if r['new_articles_last_run'] is not None else '-'}"
-            + (f"  error: {r['last_error']}" if r["consecutive_failures"] else "")
+            f"{h.name:<24} {h.kind:<12} {state:<12} {h.last_success or '-':<26} "
+            f"{per_run:<16} {failure}" + ("" if h.configured else "  (no longer configured)")
         )
+    if any(h.failing for h in sources):
+        runs = app.config.digest.failing_source_runs
+        _err(f"FAILING: {runs} or more failed runs in a row; the digest carries a notice")
     flagged = [h for h in outlets if h.flags]
     if flagged:
         print()

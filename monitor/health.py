@@ -12,12 +12,25 @@ from typing import Any
 import sqlite_utils
 
 import db as store
+from monitor.config import Config
 from monitor.periods import KST
 
-__all__ = ["SHORT_BODY_CHARS", "OutletHealth", "assess_outlets", "collect_notices"]
+__all__ = [
+    "FAILING_RUNS",
+    "SHORT_BODY_CHARS",
+    "OutletHealth",
+    "SourceHealth",
+    "assess_outlets",
+    "assess_sources",
+    "collect_notices",
+    "describe_failing",
+    "is_failing",
+]
 
 # A real news article is longer; a body this short is a teaser, a paywall or a broken layout.
 SHORT_BODY_CHARS = 200
+# One failed run is often a blip (a site restarting); this many in a row needs a person.
+FAILING_RUNS = 3
 # Enough articles on both sides before a shift means anything.
 _MIN_RECENT = 3
 _MIN_BASELINE = 5
@@ -126,15 +139,94 @@ def _judge(outlet: str, recent: _Side, base: _Side) -> OutletHealth:
     )
 
 
-def collect_notices(db: sqlite_utils.Database, clock: Callable[[], datetime]) -> tuple[str, ...]:
-    """The lines a digest carries above its stories: failing sources and outlets whose
-    extraction shifted (the sign of a silent site redesign)."""
-    lines = [
-        f"source {r['name']} failing ({r['consecutive_failures']} runs): {r['last_error']}"
-        for r in store.source_health(db)
-        if r["consecutive_failures"]
-    ]
+def is_failing(row: dict[str, Any], failing_runs: int = FAILING_RUNS) -> bool:
+    """Whether a source's health row has failed `failing_runs` runs in a row (flag it)."""
+    return int(row["consecutive_failures"] or 0) >= max(1, failing_runs)
+
+
+def describe_failing(row: dict[str, Any]) -> str:
+    """One line on a failing source: for how long, since when it last worked, and why."""
+    since = f"last worked {row['last_success']}" if row["last_success"] else "never worked"
+    return (
+        f"source {row['name']} failing for {row['consecutive_failures']} runs ({since}): "
+        f"{row['last_error']}"
+    )
+
+
+def collect_notices(
+    db: sqlite_utils.Database,
+    clock: Callable[[], datetime],
+    *,
+    failing_runs: int = FAILING_RUNS,
+) -> tuple[str, ...]:
+    """The lines a digest carries above its stories: sources failing `failing_runs` runs in a
+    row and outlets whose extraction shifted (the sign of a silent site redesign)."""
+    lines = [describe_failing(r) for r in store.source_health(db) if is_failing(r, failing_runs)]
     lines += [
         f"outlet {h.outlet}: {'; '.join(h.flags)}" for h in assess_outlets(db, clock) if h.flags
     ]
     return tuple(lines)
+
+
+# How many past runs `monitor sources` shows new-article counts for.
+HISTORY_RUNS = 5
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """One configured (or formerly configured) source's record over its recent runs."""
+
+    name: str
+    kind: str
+    configured: bool
+    last_success: str | None
+    last_failure: str | None
+    last_error: str | None
+    consecutive_failures: int
+    new_articles_last_run: int | None
+    new_articles_per_run: tuple[int, ...]  # newest first, the last HISTORY_RUNS runs
+    failing: bool  # failed `failing_source_runs` runs in a row: the digest flags it
+
+    def to_json(self) -> dict[str, Any]:
+        """The item of `sources --json` (DESIGN.md's keys, then the extra ones)."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "last_success": self.last_success,
+            "last_failure": self.last_failure,
+            "last_error": self.last_error,
+            "consecutive_failures": self.consecutive_failures,
+            "new_articles_last_run": self.new_articles_last_run,
+            "new_articles_per_run": list(self.new_articles_per_run),
+            "failing": self.failing,
+            "configured": self.configured,
+        }
+
+
+def assess_sources(db: sqlite_utils.Database, config: Config) -> list[SourceHealth]:
+    """Every configured source in config order (never run ones too), then sources the
+    database remembers that the configuration no longer has."""
+    rows = {r["name"]: r for r in store.source_health(db)}
+    history = store.source_history(db, HISTORY_RUNS)
+    threshold = config.digest.failing_source_runs
+    found: list[SourceHealth] = []
+    names = [s.name for s in config.sources] + sorted(set(rows) - {s.name for s in config.sources})
+    kinds = {s.name: s.kind for s in config.sources}
+    for name in names:
+        row = rows.get(name)
+        failures = int(row["consecutive_failures"] or 0) if row else 0
+        found.append(
+            SourceHealth(
+                name=name,
+                kind=kinds.get(name) or (str(row["kind"]) if row else "?"),
+                configured=name in kinds,
+                last_success=row["last_success"] if row else None,
+                last_failure=row["last_failure"] if row else None,
+                last_error=row["last_error"] if row else None,
+                consecutive_failures=failures,
+                new_articles_last_run=row["new_articles_last_run"] if row else None,
+                new_articles_per_run=tuple(int(h["new_articles"]) for h in history.get(name, [])),
+                failing=row is not None and is_failing(row, threshold),
+            )
+        )
+    return found

@@ -131,6 +131,8 @@ class Collection:
         self.say = progress or (lambda _line: None)
         self.should_stop = should_stop or (lambda: False)
         self.run_id = store.start_run(db, kind, _iso(clock()))
+        # Feed validators and API calls outlive the run: 304s and the Naver budget hold across runs.
+        fetcher.use_state(store.CrawlStore(db, self.run_id, _iso(clock())))
         self.errors: list[ItemError] = []
         self.skipped: Counter[str] = Counter()
         self.fetched = 0

@@ -310,7 +310,9 @@ class ScheduledJobs:
                 deps.db,
                 collected_after=after,
                 collected_until=until,
-                notices=collect_notices(deps.db, deps.clock),
+                notices=collect_notices(
+                    deps.db, deps.clock, failing_runs=deps.config.digest.failing_source_runs
+                ),
             )
             since = f"since {after}" if after else "since the first collection"
             if not digest.stories and not deps.config.digest.send_empty:

@@ -22,6 +22,7 @@ class FetchSettings:
     max_redirects: int = 5
     retries: int = 2
     backoff_s: float = 1.0
+    max_retry_after_s: float = 120.0  # a server asking for a longer wait is left to the next run
     respect_robots: bool = True
     # The Naver search APIs share 25,000 calls a day per application; set lower when the same
     # key serves other tools too.

@@ -297,7 +297,7 @@ class Fetcher:
                 if attempt >= self._settings.retries:
                     raise FetchError(url, problem.reason) from problem
                 wait_s = problem.retry_after_s
-                if wait_s is not None and wait_s > self._settings.total_timeout_s:
+                if wait_s is not None and wait_s > self._settings.max_retry_after_s:
                     # An hour's Retry-After is a "come back tomorrow": the next run will.
                     reason = f"{problem.reason} (Retry-After {wait_s:g} s is longer than we wait)"
                     raise FetchError(url, reason) from problem
@@ -384,6 +384,8 @@ class Fetcher:
             raise _Retryable("connection reset by the server", None) from error
         except httpx.DecodingError as error:
             raise FetchError(url, "body does not decode as its Content-Encoding says") from error
+        except httpx.ProxyError as error:
+            raise FetchError(url, f"the proxy refused: {error}") from error
         except httpx.UnsupportedProtocol as error:
             raise FetchError(url, "unsupported scheme") from error
         except httpx.HTTPError as error:

@@ -208,9 +208,19 @@ def _read_feed(
     parsed = feedparser.parse(utf8_xml_bytes(text))
     if not parsed.entries and parsed.bozo:
         raise SourceError(spec.name, f"malformed feed: {parsed.get('bozo_exception')}")
+    if not parsed.entries and not parsed.get("version"):
+        # A login wall, a bot challenge or a redesign's new home page where the feed was.
+        title = _page_title(text)
+        raise SourceError(
+            spec.name, "not an RSS or Atom feed" + (f" (page {title!r})" if title else "")
+        )
     feed_title = parsed.feed.get("title") or None
     entries: list[FeedEntry] = []
     problems: list[tuple[str, str]] = []
+    if parsed.bozo:
+        # A feed cut short or broken halfway: the items before the break still count.
+        reason = f"malformed feed after {len(parsed.entries)} items: {parsed.get('bozo_exception')}"
+        problems.append((url, reason))
     for item in parsed.entries:
         link = item.get("link")
         if not link:
@@ -243,6 +253,12 @@ def _read_feed(
             )
         )
     return SourceResult(spec.name, tuple(entries), tuple(problems)), len(parsed.entries)
+
+
+def _page_title(text: str) -> str | None:
+    """The <title> of an HTML page, shortened, for saying what came instead of a feed."""
+    match = re.search(r"<title[^>]*>([^<]{1,200})", text, re.IGNORECASE)
+    return " ".join(match.group(1).split())[:60] if match else None
 
 
 @dataclass(frozen=True)

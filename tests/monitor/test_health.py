@@ -70,11 +70,16 @@ def test_the_digest_carries_failing_sources_and_extraction_shifts(
     clock: Callable[[], datetime] = lambda: NOW  # noqa: E731
     _store(memory_db, 8, "redesigned", "cms:ndsoft", LONG, ago_days=15)
     _store(memory_db, 4, "redesigned", "generic", "", ago_days=2)
-    run_id = store.start_run(memory_db, "run", NOW.isoformat())
-    store.record_source_outcome(memory_db, "kgnews", "rss", run_id, NOW.isoformat(), "HTTP 503", 0)
+    for runs in range(1, 4):
+        run_id = store.start_run(memory_db, "run", NOW.isoformat())
+        store.record_source_outcome(
+            memory_db, "kgnews", "rss", run_id, NOW.isoformat(), "HTTP 503", 0
+        )
+        if runs < 3:  # one or two failed runs are a blip, not a notice
+            assert not any("kgnews" in line for line in collect_notices(memory_db, clock))
     notices = collect_notices(memory_db, clock)
     assert notices == (
-        "source kgnews failing (1 runs): HTTP 503",
+        "source kgnews failing for 3 runs (never worked): HTTP 503",
         "outlet redesigned: short bodies 100% (was 0%); extraction method cms:ndsoft -> generic",
     )
     digest = build_digest(memory_db, day=date(2024, 11, 27), notices=notices)
