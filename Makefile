@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint bench bench-extract clean
+.PHONY: run test demo lint bench bench-extract bench-nlp clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,10 +31,13 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-bench: bench-extract  ## every benchmark
+bench: bench-extract bench-nlp  ## every benchmark
 
 bench-extract: $(BENCH_STAMP)  ## extraction quality and speed beside trafilatura (default and favor_precision), one run
 	$(BIN)/python bench/extract_bench.py
+
+bench-nlp: $(STAMP)  ## NLP stage speed on 2,000 mixed articles beside Kiwi-tokenizing every one, peak memory
+	$(BIN)/python bench/nlp_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
