@@ -76,7 +76,8 @@ ARTICLES = (
     ),
     (
         "바이오 기업 유치 속도",
-        "시는 메디포스트와 젠큐릭스 등 바이오 기업과 만났다. 바이오오픈이노베이션진흥회도 함께했다.",
+        "시는 메디포스트와 젠큐릭스 등 바이오 기업과 만났다. "
+        "바이오오픈이노베이션진흥회도 함께했다.",
         True,
         "2024-11-26",
     ),
@@ -212,7 +213,9 @@ def test_cli_suggest_json_and_table(
     items = json.loads(capsys.readouterr().out)
     assert [i["name"] for i in items] == ["젠큐릭스"]
     assert set(items[0]) >= {"name", "articles", "article_ids", "example"}
-    assert main(["--config", config, "entities", "--suggest", "--min-articles", "9"], kiwi=kiwi) == 0
+    assert (
+        main(["--config", config, "entities", "--suggest", "--min-articles", "9"], kiwi=kiwi) == 0
+    )
     assert "no new names" in capsys.readouterr().out
 
 
