@@ -436,10 +436,10 @@ class Fetcher:
     def fetch_many(self, urls: Iterable[str]) -> Iterator[tuple[str, Fetched | FetchError]]:
         """Fetch many URLs on a thread pool, yielding each result as it completes."""
         pool = ThreadPoolExecutor(max_workers=max(1, self._settings.concurrency))
-        futures = {pool.submit(self.fetch, url): url for url in urls}
+        futures = {pool.submit(self.fetch, url): url for url in _interleave_by_host(urls)}
         try:
             for future in as_completed(futures):
-                url = futures[future]
+                url = futures.pop(future)  # a yielded body is not kept here
                 try:
                     yield url, future.result()
                 except FetchError as error:
@@ -447,6 +447,22 @@ class Fetcher:
         finally:
             # A consumer that stops early (Ctrl-C) must not wait for every queued fetch.
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _interleave_by_host(urls: Iterable[str]) -> list[str]:
+    """The URLs in round-robin order of their hosts.
+
+    A feed lists one host's pages together; in that order every worker would queue on the same
+    host's lock and sleep its delay while the other hosts sit idle.
+    """
+    queues: dict[str, list[str]] = {}
+    for url in urls:
+        queues.setdefault(urlsplit(url).netloc.lower(), []).append(url)
+    ordered: list[str] = []
+    rounds = max((len(q) for q in queues.values()), default=0)
+    for index in range(rounds):
+        ordered += [q[index] for q in queues.values() if index < len(q)]
+    return ordered
 
 
 def _looks_like_text(body: bytes) -> bool:
