@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint bench bench-extract bench-fetch clean
+.PHONY: run test demo lint bench bench-extract bench-fetch bench-nlp clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,13 +31,16 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-bench: bench-extract bench-fetch  ## every benchmark
+bench: bench-extract bench-fetch bench-nlp  ## every benchmark
 
 bench-extract: $(BENCH_STAMP)  ## extraction quality and speed beside trafilatura (default and favor_precision), one run
 	$(BIN)/python bench/extract_bench.py
 
 bench-fetch: $(STAMP)  ## fetching on a loopback site of 20 hosts: pages/s, peak memory, requests per host per second
 	$(BIN)/python bench/fetch_bench.py
+
+bench-nlp: $(STAMP)  ## NLP stage speed on 2,000 mixed articles beside Kiwi-tokenizing every one, peak memory
+	$(BIN)/python bench/nlp_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
