@@ -368,7 +368,7 @@ def test_unreadable_files_are_clear_errors(tmp_path: Path) -> None:
         read_sheet(binary)
     image = tmp_path / "clippings.xlsx"  # a screenshot saved under the sheet's name
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
-    with pytest.raises(UsageError, match="looks like a PNG image; import an .xlsx or CSV"):
+    with pytest.raises(UsageError, match=r"looks like a PNG image; import an \.xlsx or CSV"):
         read_sheet(image)
     no_header = _write_csv(tmp_path / "plain.csv", [["가", "나"], ["1", "2"]], "utf-8")
     with pytest.raises(UsageError, match="no header row in the first 10 rows"):

@@ -1,4 +1,4 @@
-"""The JSON linear models: same numbers as scikit-learn, stored and read back, used by the analyser."""
+"""The JSON linear models: scikit-learn's numbers, stored, read back, used by the analyser."""
 
 from __future__ import annotations
 

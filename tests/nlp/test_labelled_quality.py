@@ -27,7 +27,7 @@ from nlp.stories import fingerprint_text, is_same_story
 from nlp.training import train_classifiers
 
 CONFIG = Path(__file__).parents[2] / "config.toml"
-FLOORS = {"entity": 0.97, "relevance": 0.93, "topic": 0.75, "tone": 0.6, "story": 0.25}
+FLOORS = {"entity": 0.97, "relevance": 0.95, "topic": 0.72, "tone": 0.65, "story": 0.2}
 
 
 @pytest.fixture(scope="module")
