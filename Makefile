@@ -11,7 +11,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## one collection cycle with ./config.toml into data/monitor.db
+run: $(STAMP)  ## one collection cycle with ./config.toml into data/monitor.db (trains the models once first)
+	$(BIN)/monitor train --if-missing
 	$(BIN)/monitor run
 
 test: $(STAMP)  ## the test suite

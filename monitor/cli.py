@@ -572,8 +572,14 @@ def _default_period(clock: Clock) -> Period:
 
 
 def _cmd_train(app: _App) -> int:
-    from monitor.train import train_models
+    from monitor.train import models_folder, train_models
+    from nlp.classify import latest_model_path
 
+    if app.args.if_missing:
+        existing = latest_model_path(models_folder(app.config))
+        if existing is not None:
+            print(f"a model exists ({existing}); `monitor train` makes a new version")
+            return 0
     trained = train_models(app.config, app.db, app.analyser(), app.clock)
     if app.args.json:
         _print_json(
@@ -1104,6 +1110,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command(
         "train", _cmd_train, "retrain relevance, topic and tone from the labelled set and labels"
+    )
+    p.add_argument(
+        "--if-missing", action="store_true", help="train only when no model version exists yet"
     )
     p.add_argument("--json", action="store_true")
 

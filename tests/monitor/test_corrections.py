@@ -438,6 +438,9 @@ def test_train_learns_from_team_labels_and_reprocess_judges_with_the_model(
         assert 0.0 <= scores["f1"] <= 1.0 and scores["folds"] >= 2
     assert Path(trained["path"]).name == "classifiers-v1.json"
     assert workspace.json("train")["version"] == 2  # versions are kept side by side
+    code, out, _err = workspace.run("train", "--if-missing")
+    assert code == 0 and "classifiers-v2.json" in out
+    assert not (Path(trained["path"]).parent / "classifiers-v3.json").exists()
 
     workspace.json("reprocess")
     reasons = [
