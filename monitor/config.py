@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -26,6 +26,7 @@ __all__ = [
     "DigestConfig",
     "OutletSpec",
     "ScheduleConfig",
+    "SmtpConfig",
     "WebConfig",
     "load_config",
     "parse_config",
@@ -38,6 +39,8 @@ TIERS = ("national", "economic", "local", "internet", "broadcast", "wire", "trad
 ROLES = ("coverage", "press_release")
 _ENTITY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _CRON_FIELDS = 5
+# One @ with something on both sides and no spaces or angle brackets: enough to catch a typo.
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,8 @@ class OutletSpec:
         )
 
 
-def site_rules_for(url: str, outlets: Sequence[OutletSpec]) -> SiteRules | None:
-    """Extraction selectors of the outlet whose domain serves url (the longest match wins)."""
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+def outlet_serving(host: str, outlets: Sequence[OutletSpec]) -> OutletSpec | None:
+    """The registered outlet whose domain is `host` or a parent of it (the longest match wins)."""
     best: OutletSpec | None = None
     for spec in outlets:
         domain = spec.domain.lower()
@@ -87,13 +89,20 @@ def site_rules_for(url: str, outlets: Sequence[OutletSpec]) -> SiteRules | None:
             best is None or len(domain) > len(best.domain)
         ):
             best = spec
+    return best
+
+
+def site_rules_for(url: str, outlets: Sequence[OutletSpec]) -> SiteRules | None:
+    """Extraction selectors of the outlet whose domain serves url (the longest match wins)."""
+    best = outlet_serving((urlsplit(url).hostname or "").lower().rstrip("."), outlets)
     return best.site_rules() if best is not None else None
 
 
 @dataclass(frozen=True)
 class DigestConfig:
-    """`[digest]`: who gets the morning digest, through which SMTP server, and where the
-    scheduled job writes it."""
+    """`[digest]`: where the scheduled job writes the digest, what it mails, and when.
+
+    The SMTP keys here are the older spelling of `[smtp]`, still read when `[smtp]` is absent."""
 
     recipients: tuple[str, ...] = ()
     sender: str = "press-monitor@localhost"
@@ -105,6 +114,25 @@ class DigestConfig:
     send_empty: bool = True
     out_dir: str = "digests"  # where `monitor schedule` writes each digest; see Config.digest_dir
     failing_source_runs: int = 3  # a source failing this many runs in a row is flagged
+    alerts: bool = True  # mail new negative coverage after each collection (needs [smtp])
+    alert_window_days: int = 2  # only items published this many KST days back (not backfills)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """`[smtp]`: the mail server the digest and the alerts go through (`from` in the file is
+    `sender` here); the password comes from the environment variable `password_env`."""
+
+    host: str
+    recipients: tuple[str, ...]
+    sender: str = "press-monitor@localhost"
+    port: int = 587
+    starttls: bool = True
+    ssl: bool = False  # implicit TLS from the first byte (port 465) instead of STARTTLS
+    user: str = ""
+    password_env: str = "MONITOR_SMTP_PASSWORD"
+    timeout_s: float = 30.0
+    ca_file: Path | None = None  # a private CA's certificate, for an internal mail server
 
 
 @dataclass(frozen=True)
@@ -129,6 +157,7 @@ class Config:
     topics: tuple[TopicSpec, ...] = DEFAULT_TOPICS
     digest: DigestConfig = field(default_factory=DigestConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    smtp: SmtpConfig | None = None  # None: nothing is mailed
 
     @property
     def digest_dir(self) -> Path:
@@ -182,6 +211,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
             "outlets",
             "topics",
             "digest",
+            "smtp",
             "web",
         },
         where,
@@ -234,6 +264,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     digest = _build(DigestConfig, _table(data, "digest", where), where, "digest")
     if not digest.out_dir.strip():
         raise ConfigError(where.at("digest.out_dir", "expected a folder, got an empty string"))
+    if digest.alert_window_days < 1:
+        raise ConfigError(where.at("digest.alert_window_days", "must be at least 1"))
+    smtp = _smtp(data, digest, path, where)
     return Config(
         path=path,
         database_path=db_path,
@@ -245,7 +278,85 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         topics=topics,
         digest=digest,
         web=_build(WebConfig, _table(data, "web", where), where, "web"),
+        smtp=smtp,
     )
+
+
+_SMTP_KEYS = {
+    "host",
+    "port",
+    "starttls",
+    "ssl",
+    "user",
+    "from",
+    "recipients",
+    "password_env",
+    "timeout_s",
+    "ca_file",
+}
+# The older `[digest]` spelling of the `[smtp]` keys.
+_LEGACY_SMTP_KEYS = {
+    "smtp_host": "host",
+    "smtp_port": "port",
+    "smtp_user": "user",
+    "smtp_password_env": "password_env",
+    "starttls": "starttls",
+    "sender": "from",
+    "recipients": "recipients",
+}
+
+
+def _smtp(
+    data: Mapping[str, Any], digest: DigestConfig, path: Path, where: _Where
+) -> SmtpConfig | None:
+    """`[smtp]`, else the older `[digest] smtp_host ...` keys, else None (nothing is mailed)."""
+    table = _table(data, "smtp", where)
+    legacy = {
+        new: data["digest"][old]
+        for old, new in _LEGACY_SMTP_KEYS.items()
+        if old in data.get("digest", {})
+    }
+    if table and digest.smtp_host:
+        raise ConfigError(where.at("digest.smtp_host", "give the SMTP settings in [smtp] only"))
+    prefix = "smtp"
+    if not table:
+        if not digest.smtp_host:
+            return None
+        table, prefix = legacy, "digest"
+    _check_keys(table, _SMTP_KEYS, where, prefix)
+    defaults = SmtpConfig(host="", recipients=())
+    kwargs: dict[str, Any] = {}
+    for key in _SMTP_KEYS - {"from", "ca_file"}:
+        if key in table:
+            kwargs[key] = _coerce(table[key], getattr(defaults, key), f"{prefix}.{key}", where)
+    kwargs["host"] = _str(table, "host", where, prefix, required=True).strip()
+    if "from" in table:
+        kwargs["sender"] = _str(table, "from", where, prefix, required=True).strip()
+    if "ca_file" in table:
+        ca_file = Path(_str(table, "ca_file", where, prefix, required=True)).expanduser()
+        ca_file = ca_file if ca_file.is_absolute() else path.parent / ca_file
+        if not ca_file.is_file():
+            raise ConfigError(where.at(f"{prefix}.ca_file", f"no such file: {ca_file}"))
+        kwargs["ca_file"] = ca_file
+    smtp = SmtpConfig(**kwargs) if "recipients" in kwargs else SmtpConfig(recipients=(), **kwargs)
+    if not smtp.recipients:
+        raise ConfigError(where.at(f"{prefix}.recipients", "list at least one e-mail address"))
+    for address in (*smtp.recipients, smtp.sender):
+        if not _EMAIL.match(address):
+            key = "from" if address == smtp.sender else "recipients"
+            raise ConfigError(where.at(f"{prefix}.{key}", f"{address!r} is not an e-mail address"))
+    if not 0 < smtp.port < 65536:
+        raise ConfigError(where.at(f"{prefix}.port", "must be 1 to 65535"))
+    if smtp.ssl and smtp.starttls and "starttls" in table:
+        raise ConfigError(where.at(f"{prefix}.ssl", "give ssl = true or starttls = true, not both"))
+    if smtp.ssl:
+        # Implicit TLS already encrypts: STARTTLS on top of it is not a thing.
+        smtp = replace(smtp, starttls=False)
+    if not smtp.password_env.strip():
+        raise ConfigError(where.at(f"{prefix}.password_env", "expected a variable name"))
+    if smtp.timeout_s <= 0:
+        raise ConfigError(where.at(f"{prefix}.timeout_s", "must be more than 0"))
+    return smtp
 
 
 def _check_cron(expression: str, timezone: str, where: _Where, name: str) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from monitor.config import OutletSpec
+from monitor.config import OutletSpec, outlet_serving
 
 __all__ = ["Outlet", "resolve_outlet"]
 
@@ -57,13 +57,7 @@ def resolve_outlet(
             if spec.naver_oid == oid:
                 return Outlet(spec.name, spec.domain, spec.tier)
     host = _bare_host(url)
-    best: OutletSpec | None = None
-    for spec in outlets:
-        domain = spec.domain.lower()
-        if (host == domain or host.endswith("." + domain)) and (
-            best is None or len(domain) > len(best.domain)
-        ):
-            best = spec
+    best = outlet_serving(host, outlets)
     if best is not None:
         return Outlet(best.name, best.domain, best.tier)
     name = page_outlet or entry_outlet

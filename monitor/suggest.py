@@ -23,7 +23,7 @@ import sqlite_utils
 from db.discovery import EntityCount, RelevantText, entity_article_counts, relevant_texts
 from monitor.errors import ConfigError
 from nlp import EntitySpec
-from nlp.entities import build_tagger
+from nlp.entities import build_tagger, sentence_at
 from nlp.kiwi import Kiwi
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
 
 _HANGUL = re.compile(r"[가-힣]")
 _LATIN = re.compile(r"[A-Za-z]")
-_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
 # Tokens that can start or continue a name: proper nouns, Latin words, Hanja.
 _NAME_TAGS = frozenset({"NNP", "SL", "SH"})
 # Glue inside a Latin name: LIH-G, R&D, A*STAR, Bio.Med.
@@ -147,16 +146,6 @@ def load_stoplist(path: Path | None = None) -> Stoplist:
         )
     except KeyError as exc:
         raise ConfigError(f"{source}: missing key {exc.args[0]}") from None
-
-
-def _sentence_at(text: str, start: int, end: int) -> str:
-    """The sentence of `text` that contains start..end."""
-    left = 0
-    for boundary in _SENTENCE_END.finditer(text):
-        if boundary.start() >= end:
-            return text[left : boundary.start()].strip()
-        left = boundary.end()
-    return text[left:].strip()
 
 
 def _is_name_token(token: Any) -> bool:
@@ -269,7 +258,7 @@ def find_names(kiwi: Kiwi, text: str, stoplist: Stoplist) -> list[NameOccurrence
             found.append(
                 NameOccurrence(
                     name,
-                    _sentence_at(text, start, end),
+                    sentence_at(text, start, end),
                     person_cue=_person_cue(tokens, i, j, stoplist),
                     place_cue=_place_cue(text, tokens, i, stoplist),
                 )

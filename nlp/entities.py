@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from nlp._records import EntitySpec, Mention
 from nlp.kiwi import Kiwi
 
-__all__ = ["EntityTagger", "build_tagger", "names_any_alias", "tag_entities"]
+__all__ = ["EntityTagger", "build_tagger", "names_any_alias", "sentence_at", "tag_entities"]
 
 # High enough that a registered name beats Kiwi's own split (국립/암/센터).
 _USER_WORD_SCORE = 10.0
@@ -93,7 +93,7 @@ def _token_starts(kiwi: Kiwi, text: str) -> set[int]:
     return {token.start for token in kiwi.tokenize(text)}
 
 
-def _sentence_at(text: str, start: int, end: int) -> str:
+def sentence_at(text: str, start: int, end: int) -> str:
     """The sentence of `text` that contains the span start..end."""
     left = 0
     for boundary in _SENTENCE_END.finditer(text):
@@ -154,6 +154,6 @@ def tag_entities(
         for start, end, form in spans[field]:
             if form.ambiguous and form.entity not in corroborated:
                 continue
-            sentence = _sentence_at(text, start, end)
+            sentence = sentence_at(text, start, end)
             mentions.append(Mention(form.entity, field, start, end, text[start:end], sentence))
     return tuple(mentions)
