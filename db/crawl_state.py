@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 import sqlite_utils
 
 from db._errors import translate_sqlite
 from db.store import known_urls
 
-__all__ = ["CrawlStore", "api_calls_on"]
+__all__ = [
+    "CrawlStore",
+    "absorb_article",
+    "api_calls_on",
+    "articles_of_outlet",
+    "stored_scheme_twins",
+]
 
 
 class CrawlStore:
@@ -77,9 +84,12 @@ class CrawlStore:
         return int(row[0])
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
-        """The URLs already stored (or given up on), as the pipeline skips them."""
+        """The URLs already stored (or given up on), under either scheme, as the pipeline skips
+        them."""
+        wanted = list(urls)
         with self._lock:
-            return known_urls(self._db, urls)
+            found = known_urls(self._db, wanted)
+            return found | set(stored_scheme_twins(self._db, [u for u in wanted if u not in found]))
 
 
 @translate_sqlite
@@ -87,3 +97,69 @@ def api_calls_on(db: sqlite_utils.Database, api: str, day: str) -> int:
     """How many calls to `api` were made on the KST `day`."""
     row = db.execute("SELECT calls FROM api_calls WHERE api = ? AND day = ?", [api, day]).fetchone()
     return int(row[0]) if row else 0
+
+
+@translate_sqlite
+def articles_of_outlet(
+    db: sqlite_utils.Database, outlet_key: str, published_from: str, published_until: str
+) -> list[dict[str, Any]]:
+    """One outlet's stored articles published in a KST date range (outlet as tallies key it):
+    what a headline-only search hit is compared with."""
+    cursor = db.execute(
+        "SELECT id, url, title FROM articles "
+        "WHERE COALESCE(outlet, outlet_domain, url) = ? "
+        "AND published_date >= ? AND published_date <= ? ORDER BY id",
+        [outlet_key, published_from, published_until],
+    )
+    return [{"id": r[0], "url": r[1], "title": r[2]} for r in cursor]
+
+
+# Kept by the row that stays: when it was first collected and by which run (the digest's
+# "since last" and the team's labels hang on them).
+_KEPT_COLUMNS = frozenset({"id", "collected_at", "first_run_id"})
+
+
+@translate_sqlite
+def absorb_article(db: sqlite_utils.Database, keep_id: int, from_id: int) -> None:
+    """Make article `keep_id` (a headline-only item) the article stored as `from_id`, which is
+    removed: `keep_id` keeps its id, first collection time, labels and story corrections and
+    takes the other's URL, page, text, verdicts and mentions. The kept row's old page goes, so
+    neither `reprocess` nor the known-URL check brings the headline item back."""
+    with db.conn:
+        cursor = db.execute("SELECT * FROM articles WHERE id = ?", [from_id])
+        names = [d[0] for d in cursor.description]
+        found = cursor.fetchone()
+        kept = db.execute(
+            "SELECT page_id, story_id FROM articles WHERE id = ?", [keep_id]
+        ).fetchone()
+        if found is None or kept is None or keep_id == from_id:
+            return
+        row = dict(zip(names, found, strict=True))
+        old_page, old_story = kept
+        # The newcomer's story was matched with the headline item among the candidates; when
+        # it matched nothing, the headline item's story stands.
+        if row["story_id"] in (None, keep_id, from_id):
+            row["story_id"] = old_story
+        db.execute("DELETE FROM mentions WHERE article_id = ?", [keep_id])
+        db.execute("UPDATE mentions SET article_id = ? WHERE article_id = ?", [keep_id, from_id])
+        db.execute("DELETE FROM articles WHERE id = ?", [from_id])
+        values = {k: v for k, v in row.items() if k not in _KEPT_COLUMNS}
+        sets = ", ".join(f"{k} = :{k}" for k in values)
+        db.execute(f"UPDATE articles SET {sets} WHERE id = :keep", {**values, "keep": keep_id})
+        # Anything that joined the newcomer's story in between follows it.
+        db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [keep_id, from_id])
+        if old_page is not None and old_page != row["page_id"]:
+            db.execute("DELETE FROM pages WHERE id = ?", [old_page])
+
+
+@translate_sqlite
+def stored_scheme_twins(db: sqlite_utils.Database, urls: Iterable[str]) -> dict[str, str]:
+    """For each http(s) URL whose twin under the other scheme is stored (as `known_urls` has
+    it), that stored URL: one page served under http and https is one article."""
+    twins: dict[str, str] = {}
+    for url in urls:
+        if url.startswith("http://"):
+            twins["https://" + url[len("http://") :]] = url
+        elif url.startswith("https://"):
+            twins["http://" + url[len("https://") :]] = url
+    return {twins[stored]: stored for stored in known_urls(db, twins)}

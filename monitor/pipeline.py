@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 import db as store
+from db.crawl_state import absorb_article, articles_of_outlet, stored_scheme_twins
 from monitor.analyse import Analyser, Analysis
 from monitor.config import Config, OutletSpec, site_rules_for
 from monitor.errors import StageError, describe_error, translate_errors
@@ -167,9 +168,19 @@ class Collection:
         """Fetch, extract, analyse and store every queued entry not stored yet."""
         entries, self._pending = self._pending, {}
         _drop_headline_twins(self.config, entries, self)
+        _drop_scheme_twins(entries, self)
         known = store.known_urls(self.db, entries)
-        store.mark_press_releases(self.db, [u for u in known if entries[u].role == "press_release"])
+        twins = stored_scheme_twins(self.db, [u for u in entries if u not in known])
+        releases = [u for u in known if entries[u].role == "press_release"]
+        releases += [twins[u] for u in twins if entries[u].role == "press_release"]
+        store.mark_press_releases(self.db, releases)
         self.skipped["already stored"] += len(known)
+        self.skipped["already stored under the other scheme"] += len(twins)
+        known |= set(twins)
+        for url in [u for u in entries if u not in known and is_google_news_link(u)]:
+            if self.stored_headline_twin(entries[url]) is not None:
+                known.add(url)
+                self.skipped["same headline already stored"] += 1
         todo = [e for url, e in entries.items() if url not in known]
         self.say(f"{len(entries)} candidates, {len(todo)} new")
         by_url = {e.url: e for e in todo}
@@ -189,6 +200,54 @@ class Collection:
                 continue
             self.fetched += 1
             _store_item(self, entry, result)
+
+    def stored_headline_twin(self, entry: FeedEntry) -> int | None:
+        """A stored article of the same outlet with the same headline, published within a few
+        days of a headline-only search hit: the hit is that article and is not stored again."""
+        if not entry.title:
+            return None
+        outlet = resolve_outlet(entry.url, self.config.outlets, None, entry.outlet)
+        if not outlet.name:
+            return None  # without a named outlet a headline alone identifies nothing
+        key = title_key(entry.title)
+        for row in self._outlet_articles(outlet.name, entry.published_at):
+            if row["url"] != entry.url and key and title_key(row["title"]) == key:
+                return int(row["id"])
+        return None
+
+    def absorb_headline_items(self, article_id: int, entry: FeedEntry) -> bool:
+        """Fold a stored headline-only item of the same outlet and headline into a newly stored
+        article: the item keeps its id (and the team's labels) and becomes the article, the new
+        row goes. True when the article took over an item."""
+        row = self.db.execute(
+            "SELECT COALESCE(outlet, outlet_domain), title, published_at FROM articles "
+            "WHERE id = ?",
+            [article_id],
+        ).fetchone()
+        if row is None or row[0] is None:
+            return False
+        keys = {title_key(t) for t in (row[1], entry.title) if t} - {""}
+        published = datetime.fromisoformat(row[2]) if row[2] else entry.published_at
+        items = [
+            int(r["id"])
+            for r in self._outlet_articles(row[0], published)
+            if r["id"] != article_id
+            and is_google_news_link(r["url"])
+            and title_key(r["title"]) in keys
+        ]
+        if not items:
+            return False
+        # Headline items of one outlet's headline are stored once (see `stored_headline_twin`).
+        absorb_article(self.db, min(items), article_id)
+        return True
+
+    def _outlet_articles(self, outlet_key: str, published: datetime | None) -> list[dict[str, Any]]:
+        """The outlet's stored articles published within STORY_WINDOW_DAYS of `published`."""
+        day = kst_day(published) if published else kst_day(self.clock())
+        window = timedelta(days=STORY_WINDOW_DAYS)
+        return articles_of_outlet(
+            self.db, outlet_key, (day - window).isoformat(), (day + window).isoformat()
+        )
 
     def abort(self, exc: BaseException) -> None:
         """Close the run row after an exception; what was stored stays committed."""
@@ -350,10 +409,26 @@ def _drop_headline_twins(config: Config, entries: dict[str, FeedEntry], run: Col
             run.skipped["same headline from another source"] += 1
 
 
+def _drop_scheme_twins(entries: dict[str, FeedEntry], run: Collection) -> None:
+    """One page listed under http and https by two sources is one candidate: the https one
+    (a press release stays a press release)."""
+    for url in [u for u in entries if u.startswith("http://")]:
+        twin = "https://" + url[len("http://") :]
+        if twin in entries:
+            entry = entries.pop(url)
+            if entry.role == "press_release":
+                entries[twin] = replace(entries[twin], role="press_release")
+            run.skipped["same page under https"] += 1
+
+
 def _store_item(run: Collection, entry: FeedEntry, fetched: Fetched | None) -> None:
     """Extract, analyse and store one item, recording its failure at the stage where it failed."""
+    if is_google_news_link(entry.url) and run.stored_headline_twin(entry) is not None:
+        # Its article was stored by another source while this run fetched.
+        run.skipped["same headline already stored"] += 1
+        return
     try:
-        _article_id, created, relevant = process_page(
+        article_id, created, relevant = process_page(
             run.config,
             run.db,
             run.analyser,
@@ -365,7 +440,14 @@ def _store_item(run: Collection, entry: FeedEntry, fetched: Fetched | None) -> N
     except StageError as exc:
         run.fail(entry.url, exc.stage, exc.reason, entry.source)
         return
-    if created:
+    if (
+        created
+        and not is_google_news_link(entry.url)
+        and run.absorb_headline_items(article_id, entry)
+    ):
+        # Counted already, as the headline item it now completes.
+        run.skipped["headline item completed by its article"] += 1
+    elif created:
         run.new_articles += 1
         run.new_by_source[entry.source] += 1
         run.relevant += relevant
