@@ -23,6 +23,7 @@ from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.health import collect_notices
 from monitor.locks import collection_lock
 from monitor.periods import KST, Period, kst_day, parse_day, parse_period
+from monitor.report import REPORT_FORMATS
 from monitor.tallies import TALLY_FORMATS, compute_tally, render_tally
 from nlp import ModelError, NlpError, normalize_text
 from nlp.kiwi import Kiwi
@@ -606,17 +607,58 @@ def _cmd_train(app: _App) -> int:
     return 0
 
 
+def _export(app: _App, text: str, what: str) -> None:
+    """Print a rendered export, or write it to --out (CSV keeps its BOM either way)."""
+    if app.args.out:
+        Path(app.args.out).write_text(text, encoding="utf-8", newline="")
+        _err(f"{what} written to {app.args.out}")
+    else:
+        _write(text)
+
+
+def _xlsx_out(app: _App, fmt: str) -> Path | None:
+    """The --out path an xlsx export needs (a workbook is never written to a terminal)."""
+    if fmt != "xlsx":
+        return None
+    if not app.args.out:
+        raise UsageError("--format xlsx needs --out PATH")
+    return Path(app.args.out)
+
+
 def _cmd_tally(app: _App) -> int:
-    period = parse_period(app.args.period) if app.args.period else _default_period(app.clock)
+    from monitor.tallies import list_counted, write_tally_xlsx
+
     fmt = "json" if app.args.json else app.args.format
+    out = _xlsx_out(app, fmt)
+    period = parse_period(app.args.period) if app.args.period else _default_period(app.clock)
     tally = compute_tally(app.config, app.db, period, app.args.by)
-    if fmt == "json":
-        _print_json(tally.to_json())
+    if out is not None:
+        write_tally_xlsx(tally, list_counted(app.db, period), app.config, out)
+        _err(f"tally written to {out}")
+    elif fmt == "json":
+        _export(app, json.dumps(tally.to_json(), ensure_ascii=False, indent=2) + "\n", "tally")
     elif fmt == "csv":
         # Excel on Korean Windows needs the BOM to read UTF-8.
-        _write("\ufeff" + render_tally(tally, "csv"))
+        _export(app, "\ufeff" + render_tally(tally, "csv"), "tally")
     else:
-        print(render_tally(tally, "table"), end="")
+        _export(app, render_tally(tally, "table"), "tally")
+    return 0
+
+
+def _cmd_report(app: _App) -> int:
+    from monitor.report import build_report, render_report, write_report_xlsx
+
+    fmt = "json" if app.args.json else app.args.format
+    out = _xlsx_out(app, fmt)
+    period = parse_period(app.args.period)
+    report = build_report(app.config, app.db, period, app.args.period.strip())
+    if out is not None:
+        write_report_xlsx(report, app.config, out)
+        _err(f"report written to {out}")
+    elif fmt == "json":
+        _export(app, json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n", "report")
+    else:
+        _export(app, render_report(report, fmt), "report")
     return 0
 
 
@@ -1139,6 +1181,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", help="2024, 2024H2, 2024Q3, 2024-11, 2024-11-27, 2024-W48, a..b")
     p.add_argument("--by", choices=store.TALLY_DIMENSIONS, default="entity")
     p.add_argument("--format", choices=TALLY_FORMATS, default="table")
+    p.add_argument("--out", metavar="PATH", help="write to this file (required for xlsx)")
+    p.add_argument("--json", action="store_true", help="same as --format json")
+
+    p = command("report", _cmd_report, "the press figures of a pledge-progress report for a period")
+    p.add_argument(
+        "--period", required=True, help="2024, 2024H2, 2024Q3, 2024-11, 2024-W48, a..b ..."
+    )
+    p.add_argument("--format", choices=REPORT_FORMATS, default="table")
+    p.add_argument("--out", metavar="PATH", help="write to this file (required for xlsx)")
     p.add_argument("--json", action="store_true", help="same as --format json")
 
     p = command("digest", _cmd_digest, "the daily digest")

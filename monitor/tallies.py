@@ -1,23 +1,75 @@
-"""Coverage tallies as the team exports them: table, CSV (UTF-8 with BOM) and JSON."""
+"""Coverage tallies as the team exports them: table, CSV (UTF-8 with BOM), JSON and xlsx."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 import db as store
+from db.report import CountedArticle, counted_articles
 from monitor.config import Config
 from monitor.periods import Period
 
-__all__ = ["TALLY_FORMATS", "Tally", "compute_tally", "render_tally"]
+__all__ = [
+    "DIMENSION_LABELS",
+    "TALLY_FORMATS",
+    "TIER_LABELS",
+    "TONE_LABELS",
+    "UNKNOWN_KEY",
+    "UNKNOWN_LABEL",
+    "Tally",
+    "add_items_sheet",
+    "add_table_sheet",
+    "align_table",
+    "compute_tally",
+    "dimension_labels",
+    "display_width",
+    "list_counted",
+    "new_workbook",
+    "render_tally",
+    "write_tally_xlsx",
+]
 
-TALLY_FORMATS = ("table", "csv", "json")
+TALLY_FORMATS = ("table", "csv", "json", "xlsx")
 UNKNOWN_KEY = "unknown"
+UNKNOWN_LABEL = "미분류"
+
+# The outlet types as Korean press-coverage reports name them.
+TIER_LABELS = {
+    "national": "중앙지",
+    "economic": "경제지",
+    "local": "지역지",
+    "internet": "인터넷신문",
+    "broadcast": "방송",
+    "wire": "통신사",
+    "trade": "전문지",
+}
+TONE_LABELS = {"positive": "긍정", "neutral": "중립", "negative": "부정"}
+DIMENSION_LABELS = {
+    "entity": "대상",
+    "topic": "주제",
+    "outlet": "매체",
+    "tier": "매체 유형",
+    "tone": "논조",
+    "month": "월",
+}
+# Column headers naming their unit, as the sheets the team signs do.
+ARTICLES_HEADER = "기사(건)"
+OUTLETS_HEADER = "매체(개)"
+STORIES_HEADER = "사안(개)"
+TOTAL_LABEL = "합계"
 
 
 @dataclass(frozen=True)
@@ -52,24 +104,39 @@ class Tally:
         }
 
 
-def _labels(config: Config, by: str) -> dict[str, str]:
+def dimension_labels(config: Config, by: str) -> dict[str, str]:
+    """Human labels for the keys of one dimension (keys without one show as themselves)."""
+    labels: dict[str, str] = {UNKNOWN_KEY: UNKNOWN_LABEL}
     if by == "entity":
-        return {e.id: e.name for e in config.entities}
-    if by == "topic":
-        return {t.id: t.label for t in config.topics}
-    if by == "tone":
-        return {"positive": "긍정", "neutral": "중립", "negative": "부정"}
-    return {}
+        labels.update({e.id: e.name for e in config.entities})
+    elif by == "topic":
+        labels.update({t.id: t.label for t in config.topics})
+    elif by == "tone":
+        labels.update(TONE_LABELS)
+    elif by == "tier":
+        labels.update(TIER_LABELS)
+    return labels
+
+
+def _month_label(key: str) -> str:
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", key):
+        return f"{m[1]}년 {int(m[2])}월"
+    return key
 
 
 def compute_tally(config: Config, db: sqlite_utils.Database, period: Period, by: str) -> Tally:
     """Count relevant coverage in `period` by `by`, straight from the rows (always a recount)."""
     rows, total = store.tally(db, by, period.start.isoformat(), period.end.isoformat())
-    labels = _labels(config, by)
-    # Items without a tier, topic or tone (an unregistered outlet) share one honest key.
-    labels.setdefault(UNKNOWN_KEY, "미분류")
-    labelled = tuple((r.key, labels.get(r.key, r.key), r) for r in rows)
+    labels = dimension_labels(config, by)
+    labelled = tuple(
+        (r.key, _month_label(r.key) if by == "month" else labels.get(r.key, r.key), r) for r in rows
+    )
     return Tally(period, by, labelled, total)
+
+
+def list_counted(db: sqlite_utils.Database, period: Period) -> list[CountedArticle]:
+    """Every article the tallies of `period` count, oldest first (for auditing a figure)."""
+    return counted_articles(db, period.start.isoformat(), period.end.isoformat())
 
 
 def render_tally(tally: Tally, fmt: str) -> str:
@@ -91,20 +158,163 @@ def render_tally(tally: Tally, fmt: str) -> str:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerows([header, *lines, total])
         return buffer.getvalue()
-    table = [header, *lines, total]
-    widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
-    out = [f"{tally.by} tally, {tally.period.start} .. {tally.period.end}"]
+    title = f"{tally.by} tally, {tally.period.start} .. {tally.period.end}"
+    return title + "\n" + align_table([header, *lines, total], numeric=(2, 3, 4)) + "\n"
+
+
+def align_table(
+    table: Sequence[Sequence[str]], numeric: Container[int], *, total_row: bool = True
+) -> str:
+    """Rows aligned for a terminal (Hangul is two columns wide): a rule under the header and,
+    with `total_row`, above the last row; the `numeric` columns are right-aligned."""
+    widths = [max(display_width(row[i]) for row in table) for i in range(len(table[0]))]
+    out = []
     for n, row in enumerate(table):
         cells = [
-            cell + " " * (widths[i] - _width(cell)) if i < 2 else cell.rjust(widths[i])
+            " " * (widths[i] - display_width(cell)) + cell
+            if i in numeric
+            else cell + " " * (widths[i] - display_width(cell))
             for i, cell in enumerate(row)
         ]
         out.append("  ".join(cells).rstrip())
-        if n == 0 or n == len(table) - 2:
+        if n == 0 or (total_row and n == len(table) - 2):
             out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out) + "\n"
+    return "\n".join(out)
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Display width: Hangul and other wide characters take two terminal columns."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# --- xlsx ---------------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot carry; openpyxl refuses them, and scraped text can hold them.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_BOLD = Font(bold=True)
+_MAX_WIDTH = 60
+
+
+def _put(sheet: Worksheet, row: int, column: int, value: object) -> None:
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = _ILLEGAL.sub("", value)
+        # Scraped text is data: a title starting with "=" must not become a formula.
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def add_table_sheet(
+    workbook: Workbook,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    bold_rows: Iterable[int] = (),
+) -> Worksheet:
+    """A sheet with a bold, frozen header row, the rows as given (numbers stay numbers) and
+    columns wide enough for their text; `bold_rows` are 0-based indexes into `rows`."""
+    sheet = workbook.create_sheet(title)
+    widths = [display_width(h) for h in header]
+    for column, name in enumerate(header, 1):
+        _put(sheet, 1, column, name)
+        sheet.cell(row=1, column=column).font = _BOLD
+    emphasised = set(bold_rows)
+    for n, values in enumerate(rows):
+        for column, value in enumerate(values, 1):
+            _put(sheet, n + 2, column, value)
+            if n in emphasised:
+                sheet.cell(row=n + 2, column=column).font = _BOLD
+            if value is not None:
+                widths[column - 1] = max(widths[column - 1], display_width(str(value)))
+    for column, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, _MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+ITEM_HEADER = (
+    "날짜",
+    "매체",
+    "매체 유형",
+    "제목",
+    "URL",
+    "대상",
+    "주제",
+    "논조",
+    "사안(스토리) ID",
+    "기사 ID",
+    "사본(건)",
+)
+
+
+def add_items_sheet(
+    workbook: Workbook, title: str, items: Sequence[CountedArticle], config: Config
+) -> Worksheet:
+    """One row per counted item: date, outlet, tier, title, URL, entities, topic, tone, story,
+    the describing copy's id and how many copies were folded into it."""
+    entities = dimension_labels(config, "entity")
+    topics = dimension_labels(config, "topic")
+    rows = [
+        (
+            item.published_date,
+            item.outlet,
+            _label(TIER_LABELS, item.tier),
+            item.title,
+            item.url,
+            ", ".join(entities.get(e, e) for e in item.entities),
+            _label(topics, item.topic),
+            _label(TONE_LABELS, item.tone),
+            item.story,
+            item.id,
+            len(item.ids),
+        )
+        for item in items
+    ]
+    sheet = add_table_sheet(workbook, title, ITEM_HEADER, rows)
+    for n, item in enumerate(items, 2):
+        if item.url.startswith(("http://", "https://")):
+            sheet.cell(row=n, column=5).hyperlink = item.url
+    return sheet
+
+
+def _label(labels: Mapping[str, str], key: str | None) -> str:
+    if not key:
+        return UNKNOWN_LABEL
+    return labels.get(key, key)
+
+
+def new_workbook() -> Workbook:
+    """An empty workbook (openpyxl's default sheet removed)."""
+    workbook = Workbook()
+    default = workbook.active
+    if default is not None:
+        workbook.remove(default)
+    return workbook
+
+
+def write_tally_xlsx(
+    tally: Tally, items: Sequence[CountedArticle], config: Config, path: Path
+) -> None:
+    """The tally as a sheet (header, one row per key, a total row, the period below) and a
+    second sheet listing every counted item."""
+    workbook = new_workbook()
+    dimension = DIMENSION_LABELS.get(tally.by, tally.by)
+    rows: list[Sequence[object]] = [
+        (label, key, r.articles, r.outlets, r.stories) for key, label, r in tally.rows
+    ]
+    rows.append(
+        (TOTAL_LABEL, "total", tally.total.articles, tally.total.outlets, tally.total.stories)
+    )
+    rows.append(())
+    rows.append(("기간", f"{tally.period.start} ~ {tally.period.end}"))
+    add_table_sheet(
+        workbook,
+        f"{dimension}별 집계",
+        (dimension, "코드", ARTICLES_HEADER, OUTLETS_HEADER, STORIES_HEADER),
+        rows,
+        bold_rows=(len(tally.rows),),
+    )
+    add_items_sheet(workbook, "집계 대상 기사", items, config)
+    workbook.save(path)
