@@ -251,10 +251,7 @@ class Fetcher:
             if last_modified:
                 request_headers["If-Modified-Since"] = last_modified
             conditional = bool(etag or last_modified)
-        host = urlsplit(url).netloc
-        with self._host_lock(host):
-            delay_s = self._robots_delay_s(url) if crawl else self._settings.per_host_delay_s
-            fetched = self._fetch_with_retries(url, host, delay_s, request_headers, crawl, api)
+        fetched = self._fetch_with_retries(url, request_headers, crawl, api)
         if fetched.status == 304:
             if not conditional:
                 raise FetchError(url, "HTTP 304 to a request that was not conditional")
@@ -277,22 +274,13 @@ class Fetcher:
             )
 
     def _fetch_with_retries(
-        self,
-        url: str,
-        host: str,
-        delay_s: float,
-        headers: Mapping[str, str],
-        crawl: bool,
-        api: str | None,
+        self, url: str, headers: Mapping[str, str], crawl: bool, api: str | None
     ) -> Fetched:
         """Try a request, retrying connection errors, 429 and 5xx with backoff."""
         attempt = 0
         while True:
-            self._wait_turn(host, delay_s)
-            if api is not None:
-                self._spend(url, api)
             try:
-                return self._fetch_following(url, headers, crawl)
+                return self._fetch_following(url, headers, crawl, api)
             except _Retryable as problem:
                 if attempt >= self._settings.retries:
                     raise FetchError(url, problem.reason) from problem
@@ -303,17 +291,42 @@ class Fetcher:
                     raise FetchError(url, reason) from problem
                 if wait_s is None:
                     wait_s = self._settings.backoff_s * (2**attempt) * (1 + random.random() / 4)
-                self._sleep(wait_s)
+                # The host that failed hears nothing from this fetcher while it backs off.
+                with self._host_lock(problem.host):
+                    self._sleep(wait_s)
                 attempt += 1
 
-    def _fetch_following(self, url: str, headers: Mapping[str, str], crawl: bool) -> Fetched:
-        """One attempt: the request and its redirects, each hop checked, under the total limit."""
+    def _fetch_following(
+        self, url: str, headers: Mapping[str, str], crawl: bool, api: str | None
+    ) -> Fetched:
+        """One attempt: the request and its redirects, each hop checked, under the total limit.
+
+        Every hop waits its own host's turn under that host's lock (a redirect to another site
+        keeps that site's delay and Crawl-delay too); no lock is held across hops, so two
+        fetches redirecting between the same two hosts in opposite directions cannot deadlock.
+        """
         started = time.monotonic()
         deadline = started + self._settings.total_timeout_s
         visited = {canonicalize_url(url)}
         current = url
-        for _hop in range(self._settings.max_redirects + 1):
-            outcome = self._fetch_once(url, current, headers, deadline)
+        for hop in range(self._settings.max_redirects + 1):
+            host = urlsplit(current).netloc
+            queued = time.monotonic()
+            with self._host_lock(host):
+                # Each hop's host: its robots.txt (raising when it disallows the URL) and delay.
+                delay_s = self._settings.per_host_delay_s
+                if crawl:
+                    delay_s = self._robots_delay_s(current)
+                self._wait_turn(host, delay_s)
+                # Waiting for a host's turn is politeness, not the server being slow.
+                deadline += time.monotonic() - queued
+                if api is not None and hop == 0:
+                    self._spend(url, api)
+                try:
+                    outcome = self._fetch_once(url, current, headers, deadline)
+                except _Retryable as problem:
+                    problem.host = host
+                    raise
             if isinstance(outcome, Fetched):
                 return Fetched(
                     url=url,
@@ -338,8 +351,6 @@ class Fetcher:
             if key in visited and not set_cookie:
                 raise FetchError(url, f"redirect loop via {target}")
             visited.add(key)
-            if crawl and urlsplit(target).netloc != urlsplit(current).netloc:
-                self._robots_delay_s(target)  # raises when the new host disallows it
             current = target
         raise FetchError(url, f"too many redirects (>{self._settings.max_redirects})")
 
@@ -513,6 +524,7 @@ class _Retryable(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retry_after_s = retry_after_s
+        self.host = ""  # the host that failed, set by the hop that met it
 
 
 def _retry_after_s(headers: httpx.Headers) -> float | None:
