@@ -9,12 +9,12 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
 from scrapers._decode import decode_markup, utf8_xml_bytes
 from scrapers._errors import FetchError, SourceError, SourceSkipped
-from scrapers._records import BackfillStep, FeedEntry, SourceResult, SourceSpec
+from scrapers._records import BackfillStep, FeedEntry, Fetched, SourceResult, SourceSpec
 from scrapers.fetch import Fetcher
 from scrapers.urls import canonicalize_url
 
@@ -42,7 +42,9 @@ def collect_sitemap(spec: SourceSpec, fetcher: Fetcher, *, since: datetime | Non
         raise SourceSkipped(spec.name, "no url configured")
     entries: dict[str, FeedEntry] = {}
     problems: list[tuple[str, str]] = []
-    root = _fetch_root(spec, fetcher, spec.url)
+    root = _fetch_root(spec, fetcher, spec.url, conditional=True)
+    if root is None:
+        return SourceResult(spec.name, (), not_modified=True)
     visited = {canonicalize_url(spec.url)}
     _walk(spec, fetcher, spec.url, root, since, entries, problems, visited, depth=0)
     return SourceResult(spec.name, tuple(entries.values()), tuple(problems))
@@ -87,10 +89,12 @@ def _walk(
             continue
         visited.add(child.url)
         try:
-            child_root = _fetch_root(spec, fetcher, child.url)
+            child_root = _fetch_root(spec, fetcher, child.url, conditional=True)
         except SourceError as error:
             problems.append((child.url, error.reason))
             continue
+        if child_root is None:
+            continue  # not modified since the last clean run read it
         _walk(
             spec, fetcher, child.url, child_root, since, entries, problems, visited, depth=depth + 1
         )
@@ -269,12 +273,42 @@ def _collect_urlset(
         )
 
 
-def _fetch_root(spec: SourceSpec, fetcher: Fetcher, url: str) -> ET.Element:
-    """Fetch and parse one sitemap document; SourceError when it cannot be fetched or parsed."""
+@overload
+def _fetch_root(
+    spec: SourceSpec, fetcher: Fetcher, url: str, *, conditional: Literal[False] = False
+) -> ET.Element: ...
+
+
+@overload
+def _fetch_root(
+    spec: SourceSpec, fetcher: Fetcher, url: str, *, conditional: Literal[True]
+) -> ET.Element | None: ...
+
+
+def _fetch_root(
+    spec: SourceSpec, fetcher: Fetcher, url: str, *, conditional: bool = False
+) -> ET.Element | None:
+    """Fetch and parse one sitemap document; SourceError when it cannot be fetched or parsed.
+
+    With `conditional`, a url set is revalidated like a feed (ETag / Last-Modified, trusted
+    only after a clean run of the source) and None means it has not changed. An index is
+    always read in full: a child sitemap can change while the index listing it stays the same.
+    """
     try:
-        fetched = fetcher.fetch(url)
+        fetched = fetcher.fetch(url, feed_of=spec.name if conditional else None)
     except FetchError as error:
         raise SourceError(spec.name, error.reason) from error
+    if fetched.status == 304:
+        return None
+    root = _parse_root(spec, fetched)
+    validated = fetched.headers.get("etag") or fetched.headers.get("last-modified")
+    if conditional and validated and _local(root.tag) == "sitemapindex":
+        fetcher.state.save_feed_validators(url, spec.name, None, None)
+    return root
+
+
+def _parse_root(spec: SourceSpec, fetched: Fetched) -> ET.Element:
+    """Parse a fetched sitemap document (gzipped or not, in whatever encoding it came)."""
     body = fetched.body
     if body[:2] == b"\x1f\x8b":
         body = _gunzip(spec, body)
