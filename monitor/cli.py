@@ -630,7 +630,9 @@ def _cmd_tally(app: _App) -> int:
 
     fmt = "json" if app.args.json else app.args.format
     out = _xlsx_out(app, fmt)
-    period = parse_period(app.args.period) if app.args.period else _default_period(app.clock)
+    period = (
+        _default_period(app.clock) if app.args.period is None else parse_period(app.args.period)
+    )
     tally = compute_tally(app.config, app.db, period, app.args.by)
     if out is not None:
         write_tally_xlsx(tally, list_counted(app.db, period), app.config, out)
