@@ -180,6 +180,7 @@ def _cmd_run(app: _App) -> int:
             f"{report.fetched} fetched, {report.new_articles} new articles "
             f"({report.relevant} relevant), {len(report.errors)} errors"
         )
+    _send_alerts(app)
     return 0 if report.any_source_worked else 1
 
 
@@ -665,42 +666,65 @@ def _cmd_report(app: _App) -> int:
 
 
 def _cmd_digest(app: _App) -> int:
+    from monitor.digest import DATE, SINCE_LAST, last_sent, mail_digest, record_sent
+
     if app.args.date and app.args.since_last:
         raise UsageError("give --date or --since-last, not both")
-    if app.args.send:
-        raise UsageError("--send: mailing the digest is not available yet")
+    config = app.config
+    if app.args.send and config.smtp is None:
+        raise UsageError(f"--send needs an [smtp] table (host, from, recipients) in {config.path}")
     fmt = "json" if app.args.json else app.args.format
     now = app.clock()
     until = _iso(now) or ""
+    notices = collect_notices(app.db, app.clock, failing_runs=config.digest.failing_source_runs)
+    order = [e.id for e in config.entities]
+    after: str | None = None
     if app.args.since_last:
-        last = store.last_digest(app.db)
+        last = last_sent(app.db, SINCE_LAST)
         after = last["covered_until"] if last else None
         digest = build_digest(
             app.db,
             collected_after=after,
             collected_until=until,
-            notices=collect_notices(
-                app.db, app.clock, failing_runs=app.config.digest.failing_source_runs
-            ),
+            notices=notices,
+            entity_order=order,
+            previous_window=(last["covered_from"], last["covered_until"]) if last else None,
         )
-        # Recorded as not sent: only a sent digest moves the next --since-last forward.
-        store.record_digest(app.db, until, "since-last", None, after, until, sent=False)
     else:
         day = parse_day(app.args.date) if app.args.date else kst_day(now)
-        digest = build_digest(
-            app.db,
-            day=day,
-            notices=collect_notices(
-                app.db, app.clock, failing_runs=app.config.digest.failing_source_runs
-            ),
-        )
-    text = render_digest(digest, fmt, app.config, now)
+        digest = build_digest(app.db, day=day, notices=notices, entity_order=order)
     if app.args.out:
-        Path(app.args.out).write_text(text, encoding="utf-8")
+        Path(app.args.out).write_text(render_digest(digest, fmt, config, now), encoding="utf-8")
         _err(f"digest written to {app.args.out}")
-    else:
-        _write(text)
+    elif not app.args.send:
+        _write(render_digest(digest, fmt, config, now))
+    if not app.args.send:
+        if app.args.since_last:
+            # Recorded as not sent: only a sent digest moves the next --since-last forward.
+            store.record_digest(app.db, until, SINCE_LAST, None, after, until, sent=False)
+        return 0
+    sent = mail_digest(digest, config, now, app.environ)
+    # A --date digest is kept apart: it never moves where the next --since-last starts.
+    record_sent(app.db, digest, SINCE_LAST if app.args.since_last else DATE, until)
+    if sent.refused:
+        _err(f"monitor: error: digest {sent.describe()}")
+        return 1
+    _err(f"digest {sent.describe()}")
     return 0
+
+
+def _send_alerts(app: _App) -> None:
+    """After a collection, mail its new negative coverage (the same-day alert); a failure is
+    one line on stderr and the same articles are tried after the next run."""
+    from monitor.digest import send_alerts
+
+    try:
+        alert = send_alerts(app.config, app.db, clock=app.clock, environ=app.environ)
+    except (MonitorError, StorageError) as exc:
+        _err(f"monitor: alert not sent (tried again after the next run): {_reason(exc)}")
+        return
+    if alert is not None and alert.mail is not None:
+        _err(f"monitor: {alert.describe()}")
 
 
 def _cmd_sources(app: _App) -> int:
@@ -1202,8 +1226,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--since-last", action="store_true", help="what was collected since the last digest sent"
     )
     p.add_argument("--format", choices=DIGEST_FORMATS, default="md")
-    p.add_argument("--out", metavar="PATH")
-    p.add_argument("--send", action="store_true")
+    p.add_argument("--out", metavar="PATH", help="write it to this file instead of stdout")
+    p.add_argument(
+        "--send",
+        action="store_true",
+        help="mail it (text and HTML) to [smtp] recipients; stdout stays empty",
+    )
     p.add_argument("--json", action="store_true", help="same as --format json")
 
     p = command("sources", _cmd_sources, "each source's health")

@@ -12,6 +12,9 @@
   at once (committed articles are safe; the lock files are released by the kernel).
 - Every job's outcome is one log line on stderr and a row in `runs` (kind "run" for collections,
   "digest" for digests); a job that fails is stored as failed and the scheduler goes on.
+- With `[smtp]` configured the digest is mailed as well as written, and each collection is
+  followed by the same-day alert for new negative coverage (`[digest] alerts`); an alert that
+  cannot be sent is logged and tried again after the next collection.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -49,10 +52,20 @@ import db as store
 from db import StorageError
 from monitor.analyse import Analyser
 from monitor.config import Config, ScheduleConfig
-from monitor.digest import Digest, build_digest, render_digest
+from monitor.digest import (
+    SINCE_LAST,
+    Digest,
+    build_digest,
+    last_sent,
+    mail_digest,
+    record_sent,
+    render_digest,
+    send_alerts,
+)
 from monitor.errors import MonitorError, describe_error
 from monitor.health import collect_notices
 from monitor.locks import CollectionBusy, collection_lock, scheduler_lock
+from monitor.mail import MailError
 from monitor.periods import KST
 from monitor.pipeline import RunReport, run_once
 from nlp import NlpError
@@ -109,6 +122,8 @@ class ScheduleDeps:
     make_fetcher: Callable[[], Fetcher]  # one fetcher per collection, closed after it
     log: logging.Logger = field(default_factory=_default_logger)
     verbose: bool = False  # collection progress lines and tracebacks at DEBUG level
+    # Where the SMTP password is read from (the variable `[smtp] password_env` names).
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
 @dataclass(frozen=True)
@@ -245,13 +260,32 @@ class ScheduledJobs:
         return self.collect() if job == COLLECTION else self.write_digest()
 
     def collect(self) -> JobOutcome:
-        """One collection cycle over every source, unless another collection holds the lock."""
+        """One collection cycle over every source, unless another collection holds the lock;
+        then the alert for new negative coverage (when `[smtp]` is configured)."""
         outcome = self._not_run(COLLECTION) or self._collect()
         self._log(outcome)
+        if outcome.status in ("ok", "partial", "interrupted"):
+            self._alert()
         return outcome
 
+    def _alert(self) -> None:
+        """Mail what the collection found that is negative; a failure is logged and the same
+        articles are tried again after the next collection."""
+        deps = self.deps
+        try:
+            alert = send_alerts(deps.config, deps.db, clock=deps.clock, environ=deps.environ)
+        except Exception as exc:  # a failed alert must not end the scheduler: logged
+            reason = self._reason(exc)
+            deps.log.error("alert: not sent (tried again after the next collection): %s", reason)
+            return
+        if alert is None:
+            return
+        level = logging.WARNING if alert.mail and alert.mail.refused else logging.INFO
+        deps.log.log(level if alert.mail else logging.DEBUG, "%s", alert.describe())
+
     def write_digest(self) -> JobOutcome:
-        """The `--since-last` digest written as md and html into `[digest] out_dir`."""
+        """The `--since-last` digest written as md and html into `[digest] out_dir`, and mailed
+        to `[smtp] recipients` when `[smtp]` is configured."""
         outcome = self._not_run(DIGEST) or self._digest()
         self._log(outcome)
         return outcome
@@ -297,14 +331,15 @@ class ScheduledJobs:
         return JobOutcome(COLLECTION, status, report.run_id, _collection_summary(report, status))
 
     def _digest(self) -> JobOutcome:
-        """Build, write and record the --since-last digest; a failure stored as a run."""
+        """Build, write, mail and record the --since-last digest; a failure stored as a run (a
+        digest that was written but not mailed is not recorded as sent)."""
         deps = self.deps
         now = deps.clock()
         until = _iso(now)
         run_id: int | None = None
         try:
             run_id = store.start_run(deps.db, RUN_KINDS[DIGEST], until)
-            last = store.last_digest(deps.db)
+            last = last_sent(deps.db, SINCE_LAST)
             after: str | None = last["covered_until"] if last else None
             digest = build_digest(
                 deps.db,
@@ -313,6 +348,8 @@ class ScheduledJobs:
                 notices=collect_notices(
                     deps.db, deps.clock, failing_runs=deps.config.digest.failing_source_runs
                 ),
+                entity_order=[e.id for e in deps.config.entities],
+                previous_window=(last["covered_from"], last["covered_until"]) if last else None,
             )
             since = f"since {after}" if after else "since the first collection"
             if not digest.stories and not deps.config.digest.send_empty:
@@ -321,21 +358,32 @@ class ScheduledJobs:
                 summary = f"nothing new {since}; nothing written ([digest] send_empty = false)"
                 return JobOutcome(DIGEST, "ok", run_id, summary)
             files = write_digest_files(digest, deps.config, now)
+            written = f"written to {files[0]}" + "".join(f", {p.name}" for p in files[1:])
+            mailed = ""
+            status = "ok"
+            if deps.config.smtp is not None:
+                try:
+                    sent = mail_digest(digest, deps.config, now, deps.environ)
+                except MailError as exc:
+                    # Not delivered: the next --since-last digest covers these articles again.
+                    reason = f"{exc}; {written}, not mailed"
+                    run_id = self._store_problem(DIGEST, run_id, "failed", reason)
+                    return JobOutcome(DIGEST, "failed", run_id, reason, files)
+                mailed = f"; mailed: {sent.describe()}"
+                # Someone did not get it: the run says so, the others did get it.
+                status = "partial" if sent.refused else "ok"
             # Delivered: the next --since-last digest starts where this one ended.
-            store.record_digest(deps.db, until, "since-last", None, after, until, sent=True)
+            record_sent(deps.db, digest, SINCE_LAST, until)
             # A digest run's "new articles" are the articles it covered.
             store.finish_run(
-                deps.db, run_id, _iso(deps.clock()), "ok", new_articles=digest.article_count
+                deps.db, run_id, _iso(deps.clock()), status, new_articles=digest.article_count
             )
         except Exception as exc:  # a broken job must not end the scheduler: stored, logged
             reason = self._reason(exc)
             run_id = self._store_problem(DIGEST, run_id, "failed", reason)
             return JobOutcome(DIGEST, "failed", run_id, reason)
-        summary = (
-            f"{len(digest.stories)} stories, {digest.article_count} articles {since}; "
-            f"written to {files[0]}" + "".join(f", {p.name}" for p in files[1:])
-        )
-        return JobOutcome(DIGEST, "ok", run_id, summary, files)
+        summary = f"{len(digest.stories)} stories, {digest.article_count} articles {since}; "
+        return JobOutcome(DIGEST, status, run_id, summary + written + mailed, files)
 
     def _store_problem(self, job: str, run_id: int | None, status: str, reason: str) -> int | None:
         """Close (or open and close) the job's run row with `status` and record why."""
