@@ -210,4 +210,51 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX source_runs_source ON source_runs(source, run_id);
     """,
+    # 5: search of past coverage. Two FTS5 indexes over each article (see db/search.py):
+    # `search_text`, trigrams of the stored text itself (substrings of 3+ characters), kept by
+    # triggers whoever writes `articles`; `search_terms`, the words the ranked search matches
+    # (Kiwi morphemes once analysed; plain words until then), reset to plain words by triggers
+    # when the text changes so it never describes an older text.
+    """
+    CREATE VIRTUAL TABLE search_text USING fts5(
+        title, lead, body, content='articles', content_rowid='id', tokenize='trigram'
+    );
+    INSERT INTO search_text(search_text) VALUES ('rebuild');
+    CREATE TRIGGER search_text_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO search_text(rowid, title, lead, body)
+        VALUES (new.id, new.title, new.lead, new.body);
+    END;
+    CREATE TRIGGER search_text_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO search_text(search_text, rowid, title, lead, body)
+        VALUES ('delete', old.id, old.title, old.lead, old.body);
+    END;
+    CREATE TRIGGER search_text_update AFTER UPDATE OF title, lead, body ON articles
+    WHEN old.title IS NOT new.title OR old.lead IS NOT new.lead OR old.body IS NOT new.body
+    BEGIN
+        INSERT INTO search_text(search_text, rowid, title, lead, body)
+        VALUES ('delete', old.id, old.title, old.lead, old.body);
+        INSERT INTO search_text(rowid, title, lead, body)
+        VALUES (new.id, new.title, new.lead, new.body);
+    END;
+    -- analysed: 0 plain words (as stored by SQL), 1 plain words with suffixes, 2 Kiwi morphemes.
+    CREATE VIRTUAL TABLE search_terms USING fts5(
+        title, body, analysed UNINDEXED, tokenize='unicode61', prefix='1 2'
+    );
+    INSERT INTO search_terms(rowid, title, body, analysed)
+    SELECT id, title, lead || ' ' || body, 0 FROM articles;
+    CREATE TRIGGER search_terms_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO search_terms(rowid, title, body, analysed)
+        VALUES (new.id, new.title, new.lead || ' ' || new.body, 0);
+    END;
+    CREATE TRIGGER search_terms_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM search_terms WHERE rowid = old.id;
+    END;
+    CREATE TRIGGER search_terms_update AFTER UPDATE OF title, lead, body ON articles
+    WHEN old.title IS NOT new.title OR old.lead IS NOT new.lead OR old.body IS NOT new.body
+    BEGIN
+        DELETE FROM search_terms WHERE rowid = old.id;
+        INSERT INTO search_terms(rowid, title, body, analysed)
+        VALUES (new.id, new.title, new.lead || ' ' || new.body, 0);
+    END;
+    """,
 )

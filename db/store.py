@@ -12,6 +12,7 @@ import sqlite_utils
 
 from db._errors import NotFound, translate_sqlite
 from db._records import ArticleRecord, PageRecord
+from db.search import ArticleTerms, write_article_terms, write_plain_terms
 
 # A page without an article is fetched again on this many runs before it is left alone.
 MAX_PAGE_ATTEMPTS = 3
@@ -161,12 +162,17 @@ def save_page(db: sqlite_utils.Database, page: PageRecord, run_id: int | None) -
 
 @translate_sqlite
 def save_fetched_article(
-    db: sqlite_utils.Database, page: PageRecord, article: ArticleRecord, run_id: int | None
+    db: sqlite_utils.Database,
+    page: PageRecord,
+    article: ArticleRecord,
+    run_id: int | None,
+    terms: ArticleTerms | None = None,
 ) -> tuple[int, bool]:
-    """Store a page and the article extracted from it in one transaction; (article id, created)."""
+    """Store a page and the article extracted from it in one transaction; (article id, created).
+    `terms` are the article's Kiwi morphemes for search (else it is indexed by plain words)."""
     with db.conn:
         page_id = _write_page(db, page, run_id)
-        return _write_article(db, article, page_id, run_id)
+        return _write_article(db, article, page_id, run_id, terms)
 
 
 def _write_page(db: sqlite_utils.Database, page: PageRecord, run_id: int | None) -> int:
@@ -211,15 +217,24 @@ def iter_pages(db: sqlite_utils.Database, since: str | None = None) -> Iterator[
 
 @translate_sqlite
 def save_article(
-    db: sqlite_utils.Database, article: ArticleRecord, page_id: int | None, run_id: int | None
+    db: sqlite_utils.Database,
+    article: ArticleRecord,
+    page_id: int | None,
+    run_id: int | None,
+    terms: ArticleTerms | None = None,
 ) -> tuple[int, bool]:
-    """Insert or update an article by URL, keeping its id; returns (id, created)."""
+    """Insert or update an article by URL, keeping its id; returns (id, created).
+    `terms` are the article's Kiwi morphemes for search (else it is indexed by plain words)."""
     with db.conn:
-        return _write_article(db, article, page_id, run_id)
+        return _write_article(db, article, page_id, run_id, terms)
 
 
 def _write_article(
-    db: sqlite_utils.Database, article: ArticleRecord, page_id: int | None, run_id: int | None
+    db: sqlite_utils.Database,
+    article: ArticleRecord,
+    page_id: int | None,
+    run_id: int | None,
+    terms: ArticleTerms | None = None,
 ) -> tuple[int, bool]:
     row = asdict(article)
     mentions = row.pop("mentions")
@@ -250,6 +265,10 @@ def _write_article(
             for m in mentions
         ],
     )
+    if terms is not None:
+        write_article_terms(db, article_id, terms)
+    else:
+        write_plain_terms(db, article_id)
     return article_id, created
 
 

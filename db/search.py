@@ -1,0 +1,330 @@
+"""Search of past coverage over the two FTS5 indexes of schema 5.
+
+`search_terms` (unicode61, ranked by bm25 with the title weighted) holds each article's words:
+Kiwi morphemes once the pipeline has analysed it, plain words until then. Every Hangul word is
+followed by its proper suffixes, and query words are prefix queries, so a word is found with a
+particle attached (국립암센터 -> 국립암센터와) and inside a compound (테크노밸리 ->
+일산테크노밸리에, 암 -> 폐암), also for one- and two-syllable terms.
+
+`search_text` (trigram, over the stored text itself) finds any substring of three or more
+characters, across spaces and punctuation. This SQLite's trigram index finds nothing for
+shorter strings (neither MATCH nor LIKE: measured in tests/db/test_search.py), which is why
+short terms go through the suffixes instead.
+
+Matching is ranked among the newest CANDIDATES matches that pass the filters: enough for every
+selective query to be ranked in full, and a bound on the work for a term in most articles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from db._errors import translate_sqlite
+from db.queries import _ITEM_COLUMNS, SearchFilters, _rows, _with_entities
+
+__all__ = [
+    "CANDIDATES",
+    "TITLE_WEIGHT",
+    "ArticleTerms",
+    "SearchHit",
+    "SearchTerm",
+    "article_terms_state",
+    "fts_terms_query",
+    "fts_text_query",
+    "index_words",
+    "plain_words",
+    "search_index",
+    "unanalysed_articles",
+    "write_article_terms",
+    "write_plain_terms",
+]
+
+# How many of the newest matching articles are ranked; a term in more articles than this is
+# ranked among its newest matches (a recency bound that keeps a common term fast).
+CANDIDATES = 1000
+# bm25 weight of the title against the body.
+TITLE_WEIGHT = 4.0
+# The trigram tokenizer indexes nothing shorter than this.
+TRIGRAM_MIN_CHARS = 3
+
+_WORD = re.compile(r"\w+")
+_HANGUL_WORD = re.compile(r"[가-힣]+")
+
+# search_terms.analysed: how the row's words were made.
+PLAIN_SQL, PLAIN_WORDS, MORPHEMES = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class ArticleTerms:
+    """An article's words for the ranked index: Kiwi morphemes of its title and of its text."""
+
+    title: tuple[str, ...]
+    body: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """One term of a query: the user's text (for substrings and highlighting) and the words it
+    analyses to (Kiwi morphemes of the query, so particles and endings fall away)."""
+
+    text: str
+    words: tuple[str, ...]
+    exclude: bool = False
+    exact: bool = False  # a quoted phrase: the text itself must be there (3+ characters)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked result: the search item fields plus which index found it."""
+
+    item: dict[str, Any]
+    score: float
+    matched_by: str  # "terms" (morphemes and suffixes) or "text" (trigram substring)
+
+
+def plain_words(text: str) -> list[str]:
+    """Words of a text as the unicode61 tokenizer sees them (for rows without morphemes)."""
+    return _WORD.findall(text.lower())
+
+
+def index_words(words: Iterable[str]) -> str:
+    """The indexed text of a word sequence: each word, then each proper suffix of a Hangul word,
+    so that a prefix query reaches any part of a compound or a word with its particle."""
+    out: list[str] = []
+    for word in words:
+        for token in plain_words(word):
+            out.append(token)
+            if len(token) > 1 and _HANGUL_WORD.fullmatch(token):
+                out.extend(token[i:] for i in range(1, len(token)))
+    return " ".join(out)
+
+
+@translate_sqlite
+def write_article_terms(db: sqlite_utils.Database, article_id: int, terms: ArticleTerms) -> None:
+    """Store an article's analysed words in the ranked index (inside the caller's transaction)."""
+    _replace_terms(db, article_id, index_words(terms.title), index_words(terms.body), MORPHEMES)
+
+
+@translate_sqlite
+def write_plain_terms(db: sqlite_utils.Database, article_id: int) -> bool:
+    """Index an article's plain words with their suffixes unless it already has better words;
+    whether anything was written (the caller's transaction)."""
+    row = db.execute(
+        "SELECT a.title, a.lead, a.body, t.analysed FROM articles a "
+        "LEFT JOIN search_terms t ON t.rowid = a.id WHERE a.id = ?",
+        [article_id],
+    ).fetchone()
+    if row is None or (row[3] is not None and row[3] >= PLAIN_WORDS):
+        return False
+    title, lead, body, _ = row
+    _replace_terms(
+        db,
+        article_id,
+        index_words(plain_words(title)),
+        index_words(plain_words(f"{lead} {body}")),
+        PLAIN_WORDS,
+    )
+    return True
+
+
+def _replace_terms(
+    db: sqlite_utils.Database, article_id: int, title: str, body: str, analysed: int
+) -> None:
+    db.execute("DELETE FROM search_terms WHERE rowid = ?", [article_id])
+    db.execute(
+        "INSERT INTO search_terms (rowid, title, body, analysed) VALUES (?, ?, ?, ?)",
+        [article_id, title, body, analysed],
+    )
+
+
+@translate_sqlite
+def article_terms_state(db: sqlite_utils.Database) -> dict[str, int]:
+    """How many articles are indexed with morphemes, plain words, or not at all."""
+    counts = dict(
+        db.execute("SELECT analysed, COUNT(*) FROM search_terms GROUP BY analysed").fetchall()
+    )
+    total = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    return {
+        "articles": int(total),
+        "morphemes": int(counts.get(MORPHEMES, 0)),
+        "plain": int(counts.get(PLAIN_WORDS, 0) + counts.get(PLAIN_SQL, 0)),
+    }
+
+
+@translate_sqlite
+def unanalysed_articles(
+    db: sqlite_utils.Database, *, relevant_only: bool, everything: bool = False
+) -> list[int]:
+    """Ids of articles whose ranked-index words are not Kiwi morphemes (all ids: `everything`)."""
+    sql = (
+        "SELECT a.id FROM articles a LEFT JOIN labels l ON l.article_id = a.id "
+        "LEFT JOIN search_terms t ON t.rowid = a.id WHERE 1 = 1"
+    )
+    if not everything:
+        sql += f" AND (t.analysed IS NULL OR t.analysed < {MORPHEMES})"
+    if relevant_only:
+        sql += " AND COALESCE(l.relevant, a.relevant) = 1"
+    return [int(r[0]) for r in db.execute(sql + " ORDER BY a.id")]
+
+
+def _fts_string(text: str) -> str:
+    """A string literal of the FTS5 query language: whatever the user typed, it is only text."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts_terms_query(terms: Sequence[SearchTerm]) -> str | None:
+    """The MATCH expression for `search_terms`, or None when no term includes anything."""
+    include = [_term_expression(t) for t in terms if not t.exclude]
+    include = [e for e in include if e]
+    exclude = [_term_expression(t) for t in terms if t.exclude]
+    exclude = [e for e in exclude if e]
+    if not include:
+        return None
+    expression = " AND ".join(include)
+    if exclude:
+        expression = f"({expression}) NOT ({' OR '.join(exclude)})"
+    return expression
+
+
+def _term_expression(term: SearchTerm) -> str:
+    words = [w for word in term.words for w in plain_words(word)] or plain_words(term.text)
+    if not words:
+        return ""
+    prefixed = [_fts_string(w) + "*" for w in words]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    # Suffix tokens sit between a compound's parts, so the parts are near, not adjacent.
+    return f"NEAR({' '.join(prefixed)}, {len(words) * 8})"
+
+
+def fts_text_query(terms: Sequence[SearchTerm]) -> str | None:
+    """The MATCH expression for the trigram index, or None when a term is too short for it."""
+    include = [t for t in terms if not t.exclude]
+    if not include or any(len(t.text) < TRIGRAM_MIN_CHARS for t in terms):
+        return None
+    expression = " AND ".join(_fts_string(t.text) for t in include)
+    exclude = [_fts_string(t.text) for t in terms if t.exclude]
+    if exclude:
+        expression = f"({expression}) NOT ({' OR '.join(exclude)})"
+    return expression
+
+
+def _filter_sql(filters: SearchFilters) -> tuple[list[str], dict[str, Any]]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if not filters.include_irrelevant:
+        where.append("COALESCE(l.relevant, a.relevant) = 1")
+    if not filters.include_press_releases:
+        where.append("a.role = 'coverage'")
+    if filters.entity:
+        where.append(
+            "EXISTS (SELECT 1 FROM mentions m WHERE m.entity = :entity AND m.article_id = a.id)"
+        )
+        params["entity"] = filters.entity
+    if filters.topic:
+        where.append("COALESCE(l.topic, a.topic) = :topic")
+        params["topic"] = filters.topic
+    if filters.tone:
+        where.append("COALESCE(l.tone, a.tone) = :tone")
+        params["tone"] = filters.tone
+    if filters.tier:
+        where.append("a.tier = :tier")
+        params["tier"] = filters.tier
+    if filters.outlet:
+        where.append("(a.outlet = :outlet OR a.outlet_domain = :outlet)")
+        params["outlet"] = filters.outlet
+    if filters.since:
+        where.append("a.published_date >= :since")
+        params["since"] = filters.since
+    if filters.until:
+        where.append("a.published_date <= :until")
+        params["until"] = filters.until
+    return where, params
+
+
+def _id_bounds(db: sqlite_utils.Database, filters: SearchFilters) -> tuple[int, int] | None:
+    """The id range of the articles published in the filter's date range: ids grow with
+    collection, so this keeps an index walk for an old period from visiting newer matches."""
+    if not (filters.since or filters.until):
+        return None
+    row = db.execute(
+        "SELECT MIN(id), MAX(id) FROM articles WHERE published_date >= ? AND published_date <= ?",
+        [filters.since or "0000-00-00", filters.until or "9999-99-99"],
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row[0] is not None else (1, 0)
+
+
+def _candidates(
+    db: sqlite_utils.Database,
+    table: str,
+    expression: str,
+    filters: SearchFilters,
+    bounds: tuple[int, int] | None,
+    weights: str,
+    within: str | None = None,
+) -> list[tuple[int, float]]:
+    where, params = _filter_sql(filters)
+    where.insert(0, f"{table} MATCH :match")
+    params["match"] = expression
+    if within is not None:
+        # Quoted phrases must be there as written: the trigram index checks the text itself.
+        where.append("f.rowid IN (SELECT rowid FROM search_text WHERE search_text MATCH :within)")
+        params["within"] = within
+    if bounds is not None:
+        where.append("f.rowid BETWEEN :low AND :high")
+        params["low"], params["high"] = bounds
+    sql = (
+        f"SELECT f.rowid, bm25({table}, {weights}) FROM {table} f "
+        "JOIN articles a ON a.id = f.rowid LEFT JOIN labels l ON l.article_id = a.id "
+        f"WHERE {' AND '.join(where)} ORDER BY f.rowid DESC LIMIT {CANDIDATES}"
+    )
+    return [(int(r[0]), float(r[1])) for r in db.execute(sql, params)]
+
+
+@translate_sqlite
+def search_index(
+    db: sqlite_utils.Database, terms: Sequence[SearchTerm], filters: SearchFilters, limit: int
+) -> list[SearchHit]:
+    """Articles matching every included term and no excluded one, best first: morpheme matches
+    by bm25 (title weighted), then articles only the trigram index found, by its bm25."""
+    terms_query = fts_terms_query(terms)
+    if terms_query is None:
+        return []
+    bounds = _id_bounds(db, filters)
+    exact = [t for t in terms if t.exact and not t.exclude and len(t.text) >= TRIGRAM_MIN_CHARS]
+    within = " AND ".join(_fts_string(t.text) for t in exact) or None
+    weights = f"{TITLE_WEIGHT}, 1.0"
+    found = _candidates(db, "search_terms", terms_query, filters, bounds, weights, within)
+    text_query = fts_text_query(terms)
+    ranked: dict[int, tuple[int, float, str]] = {i: (0, s, "terms") for i, s in found}
+    # Trigram-only finds rank after every morpheme match: needed only when those run short.
+    if text_query is not None and (limit <= 0 or len(found) < limit):
+        extra = _candidates(
+            db, "search_text", text_query, filters, bounds, f"{TITLE_WEIGHT}, 1.0, 1.0"
+        )
+        for article_id, score in extra:
+            ranked.setdefault(article_id, (1, score, "text"))
+    order = sorted(ranked.items(), key=lambda kv: (kv[1][0], kv[1][1], -kv[0]))
+    if limit > 0:
+        order = order[:limit]
+    ids = [i for i, _ in order]
+    items = {r["id"]: r for r in _items(db, ids)}
+    return [
+        SearchHit(items[i], score, matched_by) for i, (_, score, matched_by) in order if i in items
+    ]
+
+
+def _items(db: sqlite_utils.Database, ids: Sequence[int]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        rows += _rows(
+            db, f"SELECT {_ITEM_COLUMNS} FROM effective_articles WHERE id IN ({marks})", chunk
+        )
+    return _with_entities(db, rows)
