@@ -16,7 +16,7 @@ import sqlite_utils
 from db._errors import translate_sqlite
 from db.queries import _COUNTED, _OUTLET_KEY
 
-__all__ = ["CountedArticle", "counted_articles", "issued_releases"]
+__all__ = ["CountedArticle", "counted_articles", "issued_releases", "story_coverage"]
 
 
 @dataclass(frozen=True)
@@ -121,3 +121,23 @@ def issued_releases(db: sqlite_utils.Database, start: str, end: str) -> list[Cou
         "AND a.published_date >= :start AND a.published_date <= :end"
     )
     return _fold(db, _dicts(db, sql, {"start": start, "end": end}))
+
+
+@translate_sqlite
+def story_coverage(db: sqlite_utils.Database, stories: Sequence[int]) -> list[CountedArticle]:
+    """The relevant coverage of the given stories, whenever published (a release's pick-up
+    includes the next morning's papers even when the release closed a period), oldest first."""
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(stories), 500):
+        chunk = list(stories[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        cursor = db.execute(
+            f"SELECT a.id, {_OUTLET_KEY} AS outlet_key, a.effective_story AS story, a.tier, "
+            f"a.effective_topic AS topic, a.effective_tone AS tone, {_DETAIL} "
+            "FROM effective_articles a WHERE a.is_relevant = 1 AND a.role = 'coverage' "
+            f"AND a.effective_story IN ({marks})",
+            chunk,
+        )
+        names = [d[0] for d in cursor.description]
+        rows += [dict(zip(names, row, strict=True)) for row in cursor]
+    return _fold(db, rows)

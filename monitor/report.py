@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from db.report import CountedArticle, issued_releases
+from db.report import CountedArticle, issued_releases, story_coverage
 from monitor.config import Config
 from monitor.periods import Period
 from monitor.tallies import (
@@ -68,15 +68,25 @@ class TopicCount:
 
 @dataclass(frozen=True)
 class ReleasePickup:
-    """One press release and the coverage of its story in the period."""
+    """One press release and the coverage of its story, whenever published."""
 
     release: CountedArticle
     articles: int  # distinct (outlet, story) pairs: here, the outlets that ran it
     outlets: int
     tiers: tuple[tuple[str, int], ...]  # (tier key, articles), most first
-    article_ids: tuple[int, ...]  # the counted items, their describing copies
+    items: tuple[CountedArticle, ...]  # the coverage, whenever published
 
-    def to_json(self, topic_label: str) -> dict[str, Any]:
+    @property
+    def article_ids(self) -> tuple[int, ...]:
+        """The ids of the pick-up articles (their describing copies)."""
+        return tuple(i.id for i in self.items)
+
+    def outside(self, period: Period) -> int:
+        """Pick-up articles published outside `period` (in no tally of it)."""
+        first, last = period.start.isoformat(), period.end.isoformat()
+        return sum(1 for i in self.items if not first <= i.published_date <= last)
+
+    def to_json(self, topic_label: str, period: Period) -> dict[str, Any]:
         """One release's line of `report --json`."""
         return {
             "id": self.release.id,
@@ -90,6 +100,7 @@ class ReleasePickup:
             "outlets": self.outlets,
             "tiers": dict(self.tiers),
             "article_ids": list(self.article_ids),
+            "outside_period": self.outside(period),
         }
 
 
@@ -119,9 +130,12 @@ class CoverageReport:
 
     @property
     def pickup_items(self) -> tuple[CountedArticle, ...]:
-        """The counted articles that ran one of the period's releases."""
-        stories = {r.story for r in self.releases}
-        return tuple(i for i in self.items if i.story in stories)
+        """The articles that ran one of the period's releases (one per outlet and story)."""
+        seen: dict[tuple[str, int], CountedArticle] = {}
+        for pickup in self.pickups:
+            for item in pickup.items:
+                seen.setdefault((item.outlet, item.story), item)
+        return tuple(seen.values())
 
     def release_line(self) -> str:
         """The releases by topic in seed 000's words: "간담회 등 회의 관련(4), ... 관련(3)"."""
@@ -155,7 +169,7 @@ class CoverageReport:
                 "articles": len(pickup_items),
                 "outlets": len({i.outlet for i in pickup_items}),
                 "per_release": [
-                    p.to_json(_topic_label(self.topic_labels, p.release.topic))
+                    p.to_json(_topic_label(self.topic_labels, p.release.topic), self.period)
                     for p in self.pickups
                 ],
             },
@@ -189,6 +203,9 @@ def build_report(
     """Count releases, their pick-up and the period's coverage from the stored rows."""
     releases = tuple(issued_releases(db, period.start.isoformat(), period.end.isoformat()))
     items = tuple(list_counted(db, period))
+    # Pick-up is read from story membership (db.report.story_coverage); db.stories is getting
+    # a release pick-up function of its own, which should replace this once it has landed.
+    coverage = story_coverage(db, sorted({r.story for r in releases}))
     topic_labels = dimension_labels(config, "topic")
     order = {t.id: n for n, t in enumerate(config.topics)}
     counts = Counter(r.topic or UNKNOWN_KEY for r in releases)
@@ -201,7 +218,7 @@ def build_report(
         name=name,
         releases=releases,
         releases_by_topic=by_topic,
-        pickups=tuple(pickup_of(release, items) for release in releases),
+        pickups=tuple(pickup_of(release, coverage) for release in releases),
         by_topic=compute_tally(config, db, period, "topic"),
         by_tier=compute_tally(config, db, period, "tier"),
         items=items,
@@ -209,19 +226,17 @@ def build_report(
     )
 
 
-def pickup_of(release: CountedArticle, items: Sequence[CountedArticle]) -> ReleasePickup:
-    """The counted coverage of a release: the articles that share its story (syndicated copies
-    are grouped with the release they copy, and the team's merges and splits are applied)."""
-    # Pick-up is read from story membership here; a library function for release pick-up
-    # is planned in db/stories.py and should replace this once it lands.
-    ran = [i for i in items if i.story == release.story]
+def pickup_of(release: CountedArticle, coverage: Sequence[CountedArticle]) -> ReleasePickup:
+    """A release's pick-up: the counted coverage of its story (syndicated copies are grouped
+    with the release they copy; the team's merges and splits apply), one article per outlet."""
+    ran = [i for i in coverage if i.story == release.story]
     tiers = Counter(i.tier or UNKNOWN_KEY for i in ran)
     return ReleasePickup(
         release=release,
         articles=len(ran),
         outlets=len({i.outlet for i in ran}),
         tiers=tuple(sorted(tiers.items(), key=lambda kv: (-kv[1], kv[0]))),
-        article_ids=tuple(i.id for i in ran),
+        items=tuple(ran),
     )
 
 
@@ -389,7 +404,17 @@ def write_report_xlsx(report: CoverageReport, config: Config, path: Path) -> Non
     add_table_sheet(
         workbook,
         "보도자료",
-        ("날짜", "제목", "URL", "주제", ARTICLES_HEADER, OUTLETS_HEADER, "매체 유형", "기사 ID"),
+        (
+            "날짜",
+            "제목",
+            "URL",
+            "주제",
+            ARTICLES_HEADER,
+            OUTLETS_HEADER,
+            "매체 유형",
+            "기사 ID",
+            "기간 밖 기사(건)",
+        ),
         [
             (
                 p.release.published_date,
@@ -400,6 +425,7 @@ def write_report_xlsx(report: CoverageReport, config: Config, path: Path) -> Non
                 p.outlets,
                 _tier_text(p.tiers),
                 ", ".join(str(i) for i in p.article_ids),
+                p.outside(report.period),
             )
             for p in report.pickups
         ],
