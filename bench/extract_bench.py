@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import sys
@@ -135,6 +136,41 @@ def with_meta(result: PageResult, reader: MetaReader) -> PageResult:
     return replace(result, title_ok=title_ok, date_ok=date_ok)
 
 
+def run_interleaved(
+    pages: list[GoldPage], runners: dict[str, Callable[[GoldPage], PageResult]]
+) -> dict[str, list[PageResult]]:
+    """Every extractor on every page, taking turns page by page.
+
+    On a shared machine the load changes from second to second; running the extractors one
+    after the other on each page, the first of them rotating, lets that load hit all alike,
+    so the ratio of their medians holds even when the absolute times do not.
+    """
+    names = list(runners)
+    for name in names:
+        # One untimed call each first: lazy imports and caches are not any page's time.
+        runners[name](pages[0])
+    results: dict[str, list[PageResult]] = {name: [] for name in names}
+    for index, page in enumerate(pages):
+        turn = index % len(names)
+        for name in names[turn:] + names[:turn]:
+            results[name].append(runners[name](page))
+    return results
+
+
+def print_ratios(dataset: str, results: dict[str, list[PageResult]]) -> None:
+    """Print our median time as a share of each peer's median on the same pages."""
+    ours = summarize(results["press-monitor"]).median_ms
+    for name, rows in results.items():
+        if name == "press-monitor":
+            continue
+        theirs = summarize(rows).median_ms
+        ratio = ours / theirs if theirs else float("nan")
+        print(
+            f"{dataset:<14} press-monitor / {name}: median {ours:.2f} / {theirs:.2f} ms "
+            f"= {ratio:.3f}"
+        )
+
+
 def print_worst(pages: list[GoldPage], count: int, peers: dict[str, Extractor]) -> None:
     """Print the count lowest-F1 pages for us with P/R, method, and the peers' F1."""
     results = sorted((evaluate_ours(page) for page in pages), key=lambda r: r.f1)
@@ -167,16 +203,19 @@ def main() -> None:
     results: dict[tuple[str, str], list[PageResult]] = {}
     header = f"{'dataset':<14} {'extractor':<16} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6}"
     print(f"{header} {'med ms':>7} {'p95 ms':>7}")
+    print("(times per page; the extractors take turns page by page, so load hits all alike)")
+    runners: dict[str, Callable[[GoldPage], PageResult]] = {"press-monitor": evaluate_ours}
+    for name, extractor in peers.items():
+        runners[name] = functools.partial(evaluate_peer, extractor)
     for dataset, pages in datasets.items():
-        for name in ("press-monitor", *peers):
-            if name == "press-monitor":
-                rows = [evaluate_ours(page) for page in pages]
-            else:
-                rows = [evaluate_peer(peers[name], page) for page in pages]
+        timed = run_interleaved(pages, runners)
+        for name, rows in timed.items():
             results[dataset, name] = rows
             s = summarize(rows)
             row = f"{dataset:<14} {name:<16} {s.articles:>5} {s.precision:6.3f} {s.recall:6.3f}"
-            print(f"{row} {s.f1:6.3f} {s.median_ms:7.1f} {s.p95_ms:7.1f}")
+            print(f"{row} {s.f1:6.3f} {s.median_ms:7.2f} {s.p95_ms:7.2f}")
+        if peers:
+            print_ratios(dataset, timed)
         if args.worst:
             print(f"{dataset}: {args.worst} lowest-F1 pages for press-monitor")
             print_worst(pages, args.worst, {"traf": peers["trafilatura"]} if peers else {})
