@@ -92,6 +92,14 @@ def parse_visible_dates(text: str) -> tuple[datetime | None, datetime | None]:
     return published, updated
 
 
+def has_labelled_day(text: str) -> bool:
+    """Tell whether text holds a labelled line whose year, month and day form a real date."""
+    return any(
+        _build(match.group(2), match.group(3), match.group(4), None, None, None) is not None
+        for match in _iter_labelled(text)
+    )
+
+
 def parse_bare_date(text: str) -> datetime | None:
     """Parse the first unlabelled 'YYYY.MM.DD HH:MM' style date in text."""
     match = _BARE.search(text)

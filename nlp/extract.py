@@ -14,7 +14,14 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 from selectolax.lexbor import SelectolaxError
 
-from nlp._dates import KST, parse_bare_date, parse_iso, parse_visible_dates, reconcile
+from nlp._dates import (
+    KST,
+    has_labelled_day,
+    parse_bare_date,
+    parse_iso,
+    parse_visible_dates,
+    reconcile,
+)
 from nlp._errors import ExtractionError, NoArticleError
 from nlp._extract_guard import check_nesting
 from nlp._records import Article, SiteRules
@@ -485,7 +492,7 @@ def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
     for block in copy.css("p, li"):
         # A paragraph that is all links is an in-body "read more" teaser, not prose.
         text_len = len(block.text(strip=True))
-        if 0 < text_len < 200 and _link_density(block) > 0.8:
+        if 0 < text_len < 200 and _linked_chars(block) / text_len > 0.8:
             if block.mem_id == root_id:
                 return []
             block.decompose()
@@ -571,7 +578,11 @@ def _clean_lines(lines: list[str]) -> _Body:
         # Length limits go first: the searches are unanchored and cost most on long prose lines.
         if not line or (len(line) < 200 and _COPYRIGHT.search(line)):
             continue
-        if (len(line) < 80 and _EMAIL.search(line)) or _DATE_LINE.match(line) or _is_caption(line):
+        if (
+            (len(line) < 80 and "@" in line and _EMAIL.search(line))
+            or _DATE_LINE.match(line)
+            or _is_caption(line)
+        ):
             continue
         # Widget labels are short; prose that merely mentions one is kept.
         if (len(line) < 60 and _WIDGET.search(line)) or (
@@ -761,6 +772,13 @@ def _best_container(candidates: list[Node], selector: str) -> Node | None:
     return max(nodes, key=lambda n: len(n.text(strip=True)))
 
 
+def _linked_chars(node: Node) -> int:
+    """Characters of a small node's text inside links (what _link_density counts)."""
+    # A CSS query costs some microseconds even on a tiny element (the selector is parsed on
+    # every call); walking a paragraph's few elements is several times faster.
+    return sum(len(child.text(strip=True)) for child in node.traverse() if child.tag == "a")
+
+
 def _link_density(node: Node) -> float:
     """Share of a node's text that sits inside links."""
     total = len(node.text(strip=True)) or 1
@@ -817,6 +835,9 @@ def _inline_holds_block(child: Node) -> bool:
     return False
 
 
+_SKIPPED_CHILDREN = frozenset(["-comment", "script", "style", "noscript", "template"])
+
+
 def _has_child_block(block: Node) -> bool:
     """The has_block flag of _text_runs, without collecting the text."""
     for child in block.iter(include_text=False):
@@ -833,20 +854,24 @@ def _text_runs(block: Node) -> tuple[list[str], bool]:
     runs: list[str] = []
     current: list[str] = []
     has_block = False
-    for child in block.iter(include_text=True):
+    # Layout whitespace between elements is most of a block's text nodes and never part of a
+    # run (runs are whitespace-collapsed), so the parser skips it.
+    for child in block.iter(include_text=True, skip_empty=True):
         tag = child.tag
         if tag == "-text":
             current.append(child.text_content or "")
         elif tag in _INLINE_TAGS and not _inline_holds_block(child):
             current.append(child.text() or "")
-        elif tag in ("-comment", "script", "style", "noscript", "template"):
+        elif tag in _SKIPPED_CHILDREN:
             continue
         else:
             has_block = has_block or tag != "br"
-            runs.append(" ".join(current))
-            current = []
-    runs.append(" ".join(current))
-    return [" ".join(run.split()) for run in runs if run.strip()], has_block
+            if current:
+                runs.append(" ".join(current))
+                current = []
+    if current:
+        runs.append(" ".join(current))
+    return [run for run in (" ".join(raw.split()) for raw in runs) if run], has_block
 
 
 def _paragraph_score(text: str) -> float:
@@ -1189,6 +1214,25 @@ def _text_without_sidebars_prefix(node: Node, limit: int) -> str:
     return " ".join(pieces)
 
 
+def _outer_region(region: Node) -> Node:
+    """The widest of region and its next two ancestors that _find_dates reads (not <html>)."""
+    outer = region
+    for _ in range(2):
+        parent = outer.parent
+        if parent is None or parent.tag == "html":
+            break
+        outer = parent
+    return outer
+
+
+def _has_labelled_day(region: Node) -> bool:
+    """Tell whether region's text holds a labelled date (its day alone is enough)."""
+    # A narrower region's text is a run of this text's nodes, so a labelled date there is
+    # one here too; its time of day may differ here, where more text follows, so only the
+    # day is checked.
+    return has_labelled_day(region.text(separator=" "))
+
+
 def _find_dates(page: _Page, container: Node | None) -> tuple[datetime | None, datetime | None]:
     """Published and updated times from meta, JSON-LD, and visible lines near the article."""
     tree = page.tree
@@ -1210,6 +1254,10 @@ def _find_dates(page: _Page, container: Node | None) -> tuple[datetime | None, d
     region = container.parent if container is not None else None
     region_text = ""
     visible_pub = visible_upd = None
+    if region is not None and not _has_labelled_day(_outer_region(region)):
+        # Most pages show no labelled date near the article at all; one look at the widest
+        # region the loop below may reach settles that for every narrower one.
+        region = None
     for _ in range(3):
         if region is None or region.tag == "html":
             break
