@@ -291,7 +291,21 @@ def _snippet(row: dict[str, Any], terms: Sequence[str], width: int = 60) -> str:
 
 
 def _cmd_search(app: _App) -> int:
-    terms = normalize_text(app.args.query).split() if app.args.query else []
+    from monitor.search import (
+        QueryError,
+        articles_to_reindex,
+        reindex_terms,
+        search_coverage,
+    )
+
+    if app.args.reindex:
+        from monitor.progress import progress_bar
+
+        pending = articles_to_reindex(app.db, everything=app.args.all)
+        with progress_bar("search index", len(pending), unit="articles") as bar:
+            done = reindex_terms(app.db, app.kiwi, pending, progress=bar.advance)
+        _err(f"search index: {done} articles analysed into Kiwi morphemes")
+        return 0
     filters = store.SearchFilters(
         entity=app.args.entity,
         topic=app.args.topic,
@@ -305,9 +319,17 @@ def _cmd_search(app: _App) -> int:
     )
     if app.args.limit < 0:
         raise UsageError("--limit must be 0 (no limit) or more")
-    app.args.limit = min(app.args.limit, _MAX_ID)
-    rows = store.search_articles(app.db, terms, filters, app.args.limit)
-    items = [_search_item(r, _snippet(r, terms)) for r in rows]
+    limit = min(app.args.limit, _MAX_ID)
+    # Markers: plain in JSON and pipes, bold on a terminal.
+    marks = ("\033[1m", "\033[0m") if not app.args.json and sys.stdout.isatty() else ("«", "»")
+    try:
+        found = search_coverage(
+            app.db, lambda: app.kiwi, app.args.query, filters, limit, marks=marks
+        )
+    except QueryError as exc:
+        _err(f"monitor: error: {exc}")
+        return 2
+    items = [_search_item(r, r["snippet"]) for r in found]
     if app.args.json:
         _print_json(items)
         return 0
@@ -1138,6 +1160,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="include articles judged not relevant")
     p.add_argument("--limit", type=int, default=50, help="at most N results (0: all)")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--reindex",
+        action="store_true",
+        help="analyse articles indexed by plain words with Kiwi (with --all: every article)",
+    )
 
     p = command(
         "label", _cmd_label, "the team's correction of one article's relevance, topic or tone"

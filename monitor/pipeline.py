@@ -517,8 +517,11 @@ def process_page(
             with translate_errors("store", entry.url):
                 store.save_page(db, page, run_id)
         raise
+    from monitor.search import search_terms_for  # the search index's words, from the same Kiwi
+
+    terms = search_terms_for(analyser.tagger.kiwi, record)
     with translate_errors("store", entry.url):
-        article_id, created = store.save_fetched_article(db, page, record, run_id)
+        article_id, created = store.save_fetched_article(db, page, record, run_id, terms)
     return article_id, created, relevant
 
 

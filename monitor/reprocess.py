@@ -19,6 +19,7 @@ from monitor.errors import StageError, translate_errors
 from monitor.periods import KST
 from monitor.pipeline import analyse_page
 from monitor.progress import ProgressBar
+from monitor.search import search_terms_for
 from scrapers import FeedEntry, Fetched
 
 __all__ = ["ReprocessReport", "reprocess_pages", "select_pages"]
@@ -150,8 +151,9 @@ def reprocess_pages(
                 if before is not None:
                     # The medium is the team's fact (a print copy imported with its URL).
                     record = replace(record, medium=before["medium"])
+                terms = search_terms_for(analyser.tagger.kiwi, record)
                 with translate_errors("store", entry.url):
-                    _id, created = store.save_article(db, record, page["id"], run_id)
+                    _id, created = store.save_article(db, record, page["id"], run_id, terms)
             except StageError as exc:
                 if exc.stage == "extract" and before is None:
                     # Still no article where there was none: an outcome, not a new failure.
