@@ -10,7 +10,7 @@ from nlp.classify import Classifiers, article_features
 from nlp.entities import EntityTagger, build_tagger, tag_entities
 from nlp.kiwi import Kiwi
 from nlp.relevance import judge_relevance
-from nlp.stories import Fingerprint, fingerprint_text
+from nlp.stories import FactWeights, Fingerprint, fingerprint_text, reference_weights
 from nlp.tone import classify_tone
 from nlp.topics import classify_topic
 
@@ -45,8 +45,11 @@ class Analyser:
         entities: Sequence[EntitySpec],
         topics: Sequence[TopicSpec],
         classifiers: Classifiers | None = None,
+        story_weights: FactWeights | None = None,
     ) -> None:
         self.entities = tuple(entities)
+        # Story matching weighs shared facts by their rarity in the shipped labelled set.
+        self.story_weights = story_weights or reference_weights()
         self.topics = tuple(topics)
         self.tagger: EntityTagger = build_tagger(kiwi, self.entities)
         self.classifiers = classifiers

@@ -39,6 +39,7 @@ from monitor.outlets import Outlet, resolve_outlet
 from monitor.periods import KST
 from monitor.pipeline import find_story
 from nlp import EntitySpec, TopicSpec, normalize_text, title_key
+from nlp.stories import StoryEvidence
 
 __all__ = [
     "MANUAL_MEDIA",
@@ -361,7 +362,13 @@ def add_manual_item(
             mentions.append(store.MentionRecord(entity, "manual", 0, 0, names.get(entity, entity)))
             tagged.add(entity)
     story = (
-        find_story(db, None, day.isoformat(), url, outlet.name or outlet.domain, title_key(title))
+        find_story(
+            db,
+            StoryEvidence(
+                url, day, None, outlet.name or outlet.domain, title, None, frozenset(), frozenset()
+            ),
+            analyser.story_weights,
+        )
         if day
         else None
     )

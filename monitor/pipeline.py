@@ -10,13 +10,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 import db as store
 from db.crawl_state import absorb_article, articles_of_outlet, stored_scheme_twins
+from db.stories import article_texts, save_fingerprints, story_candidates
 from monitor.analyse import Analyser, Analysis
 from monitor.config import Config, OutletSpec, site_rules_for
 from monitor.errors import StageError, describe_error, translate_errors
@@ -25,7 +26,16 @@ from monitor.periods import KST, kst_day
 from nlp import Article, Decoded, normalize_text, title_key
 from nlp.decode import decode_page
 from nlp.extract import extract_article, extract_fragment
-from nlp.stories import Fingerprint, is_same_story
+from nlp.stories import (
+    STORY_WINDOW_DAYS,
+    FactWeights,
+    Fingerprint,
+    StaleFingerprint,
+    StoryEvidence,
+    fingerprint_text,
+    pick_story,
+    story_facts,
+)
 from scrapers import (
     FeedEntry,
     Fetched,
@@ -55,10 +65,6 @@ __all__ = [
 
 Clock = Callable[[], datetime]
 Progress = Callable[[str], None]
-
-# Syndicated copies of one release appear within days of each other; looking further back only
-# risks gluing a later, different event onto an old story.
-STORY_WINDOW_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -491,7 +497,9 @@ def analyse_page(
     article = _extract(entry, fetched, decoded, config.outlets)
     with translate_errors("analyse", entry.url):
         analysis = analyser.analyse(article.title, article.body)
-        record = build_record(config, db, entry, article, analysis, decoded, now)
+        record = build_record(
+            config, db, entry, article, analysis, decoded, now, story_weights=analyser.story_weights
+        )
     return record, analysis.relevant
 
 
@@ -562,6 +570,8 @@ def build_record(
     analysis: Analysis,
     decoded: Decoded | None,
     now: datetime,
+    *,
+    story_weights: FactWeights,
 ) -> store.ArticleRecord:
     """The stored form of an analysed article, with its outlet, KST date and story."""
     outlet = resolve_outlet(entry.url, config.outlets, article.outlet, entry.outlet)
@@ -572,14 +582,17 @@ def build_record(
     story_id = None
     title = article.title or entry.title or ""
     if published_day is not None:
-        story_id = find_story(
-            db,
-            analysis.fingerprint if article.body else None,
-            published_day.isoformat(),
-            entry.url,
-            outlet.name or outlet.domain,
-            title_key(title),
+        evidence = StoryEvidence(
+            key=entry.url,
+            published_date=published_day,
+            published_at=published.astimezone(KST) if published else None,
+            outlet=outlet.name or outlet.domain,
+            headline=title,
+            fingerprint=analysis.fingerprint if article.body else None,
+            facts=story_facts(title, article.body) if analysis.mentions else frozenset(),
+            entities=frozenset(m.entity for m in analysis.mentions),
         )
+        story_id = find_story(db, evidence, story_weights)
     return store.ArticleRecord(
         url=entry.url,
         title=title,
@@ -619,37 +632,64 @@ def build_record(
 
 
 def find_story(
-    db: sqlite_utils.Database,
-    fingerprint: Fingerprint | None,
-    published_date: str,
-    url: str,
-    outlet_key: str | None,
-    headline_key: str,
+    db: sqlite_utils.Database, article: StoryEvidence, weights: FactWeights
 ) -> int | None:
-    """The story of a stored copy published within a few days: the same text, or the same
-    outlet's same headline (its re-post, update, wire version or headline-only search hit)."""
-    day = datetime.fromisoformat(published_date)
+    """The story of the stored article published within a few days that this one best matches
+    (the same text, the same facts, or the same outlet's version of it); None for a new story."""
     window = timedelta(days=STORY_WINDOW_DAYS)
-    candidates = store.story_articles(
-        db, (day - window).date().isoformat(), (day + window).date().isoformat()
+    rows = [
+        row
+        for row in story_candidates(
+            db,
+            (article.published_date - window).isoformat(),
+            (article.published_date + window).isoformat(),
+        )
+        if row["url"] != article.key
+    ]
+    candidates = _candidate_evidence(db, rows, needs_facts=bool(article.entities))
+    return pick_story(
+        article,
+        [(int(row["story_id"]), c) for row, c in zip(rows, candidates, strict=True)],
+        weights,
     )
-    for row in candidates:
-        if row["url"] == url:
-            continue
-        same_text = (
-            fingerprint is not None
-            and row["fingerprint"] is not None
-            and is_same_story(fingerprint, Fingerprint.from_bytes(row["fingerprint"]))
+
+
+def _candidate_evidence(
+    db: sqlite_utils.Database, rows: Sequence[dict[str, Any]], *, needs_facts: bool
+) -> list[StoryEvidence]:
+    """Story evidence of stored articles; fingerprints of an older format are recomputed from
+    the stored body (and saved), facts only where an entity could make them count."""
+    stale: list[int] = []
+    prints: dict[int, Fingerprint | None] = {}
+    for row in rows:
+        data = row["fingerprint"]
+        try:
+            prints[row["id"]] = Fingerprint.from_bytes(data) if data is not None else None
+        except StaleFingerprint:
+            stale.append(row["id"])
+    wanted = stale + [r["id"] for r in rows if needs_facts and r["entities"]]
+    texts = article_texts(db, sorted(set(wanted))) if wanted else {}
+    if stale:
+        fresh = {i: fingerprint_text(texts[i][1] or texts[i][0]) for i in stale if i in texts}
+        prints.update(fresh)
+        save_fingerprints(db, {i: f.to_bytes() for i, f in fresh.items()})
+    evidence = []
+    for row in rows:
+        published_at = row["published_at"]
+        title, body = texts.get(row["id"], (row["title"], ""))
+        evidence.append(
+            StoryEvidence(
+                key=row["url"],
+                published_date=date.fromisoformat(row["published_date"]),
+                published_at=datetime.fromisoformat(published_at) if published_at else None,
+                outlet=row["outlet"] or row["outlet_domain"],
+                headline=row["title"] or "",
+                fingerprint=prints.get(row["id"]),
+                facts=story_facts(title, body) if needs_facts and row["entities"] else frozenset(),
+                entities=row["entities"],
+            )
         )
-        same_headline = (
-            outlet_key is not None
-            and bool(headline_key)
-            and (row["outlet"] or row["outlet_domain"]) == outlet_key
-            and title_key(row["title"]) == headline_key
-        )
-        if same_text or same_headline:
-            return int(row["story_id"] or row["id"])
-    return None
+    return evidence
 
 
 def describe_problems(problems: Iterable[tuple[str, str]]) -> list[str]:
