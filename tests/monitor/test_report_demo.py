@@ -267,3 +267,20 @@ def test_report_figures_are_the_gold(demo: Demo, tmp_path: Path) -> None:
     assert summary[("보도자료 배포", "total")] == len(releases)
     assert summary[("주제별 기사", "total")] == articles
     assert summary[("매체 유형별 사안", "total")] == stories
+
+
+def test_pickup_agrees_with_the_story_library(demo: Demo) -> None:
+    """The report's pick-up and db.stories.release_pickups read stories the same way."""
+    from db.stories import release_pickups
+
+    report = demo.json("report", "--period", "2024H2")
+    ours = {
+        p["id"]: (p["outlets"], p["tiers"], sorted(p["article_ids"]))
+        for p in report["pickup"]["per_release"]
+    }
+    theirs = {
+        p.release_id: (p.outlets, p.tiers, sorted(a.id for a in p.articles))
+        for p in release_pickups(demo.db, "2024-07-01", "2024-12-31")
+    }
+    assert ours == theirs
+    assert any(outlets for outlets, _, _ in ours.values())
