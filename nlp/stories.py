@@ -71,13 +71,14 @@ STORY_WINDOW_DAYS = 3
 # One outlet's flash, update and roundup of one event follow each other within hours.
 VERSION_WINDOW = timedelta(hours=12)
 
-# Fingerprint bytes: magic + version, shingle count, value count, then uint32 values. Version 1
-# (datasketch's sha1-based MinHash, no magic) is recognised and reported stale.
+# Fingerprint bytes: magic + version, shingle count, value count, then uint32 values. Format 2
+# hashes shingles with a 64-bit polynomial hash (splitmix64-finalised) and permutes them with
+# multiply-add-shift functions, all in numpy; format 1 (datasketch: sha1 per shingle in Python,
+# no magic) is recognised and reported stale.
 _MAGIC = b"FPv\x02"
 _HEADER = struct.Struct("<4sII")
 _V1_HEADER = struct.Struct("<II")
 _SEED = 1
-_MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
 _SQUEEZE = re.compile(r"[\W_]+")
 # Large odd multipliers for the rolling shingle hash and the splitmix64 finaliser.
@@ -92,16 +93,10 @@ class StaleFingerprint(NlpError):
 
 
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (a, b) pairs of datasketch's legacy scheme: a*h + b mod a Mersenne prime, 32 bits."""
+    """(a, b) of num_perm multiply-add-shift hash functions, a odd: h(x) = (a*x + b) >> 32."""
     gen = np.random.RandomState(seed)
-    pairs = [
-        (
-            gen.randint(1, _MERSENNE, dtype=np.uint64),
-            gen.randint(0, _MERSENNE, dtype=np.uint64),
-        )
-        for _ in range(num_perm)
-    ]
-    a, b = np.array(pairs, dtype=np.uint64).T
+    a = gen.randint(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = gen.randint(0, 1 << 63, size=num_perm, dtype=np.uint64)
     a.setflags(write=False)
     b.setflags(write=False)
     return a, b
@@ -141,7 +136,7 @@ class Fingerprint:
 
 
 def _shingle_hashes(text: str) -> np.ndarray:
-    """Distinct 32-bit hashes of the text's character shingles (spaces, punctuation squeezed)."""
+    """Distinct 64-bit hashes of the text's character shingles (spaces, punctuation squeezed)."""
     squeezed = _SQUEEZE.sub("", text.lower())
     if not squeezed:
         return np.empty(0, dtype=np.uint64)
@@ -157,16 +152,18 @@ def _shingle_hashes(text: str) -> np.ndarray:
     rolled ^= rolled >> np.uint64(27)
     rolled *= _MIX2
     rolled ^= rolled >> np.uint64(31)
-    return np.unique(rolled >> np.uint64(32))
+    return np.unique(rolled)
 
 
 def fingerprint_text(text: str) -> Fingerprint:
-    """MinHash (128 permutations) over character 5-gram shingles of the normalised text."""
+    """MinHash (128 hash functions) over character 5-gram shingles of the normalised text."""
     hashes = _shingle_hashes(text)
     signature = np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64)
     for start in range(0, len(hashes), _ROWS_PER_BLOCK):
-        block = hashes[start : start + _ROWS_PER_BLOCK, None]
-        permuted = ((block * _PERM_A + _PERM_B) % _MERSENNE) & _MAX_HASH
+        # uint64 arithmetic wraps (mod 2**64); the top 32 bits are the permuted value.
+        permuted = hashes[start : start + _ROWS_PER_BLOCK, None] * _PERM_A
+        permuted += _PERM_B
+        permuted >>= np.uint64(32)
         signature = np.minimum(signature, permuted.min(axis=0))
     return Fingerprint(tuple(signature.tolist()), len(hashes))
 
