@@ -508,9 +508,12 @@ def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
     text = copy.text(separator="")
     # Normalise once for the whole node; most raw lines are blank layout whitespace.
     text = normalize_text(text)
-    # Source newlines inside a paragraph are wrapping, not breaks (str.split folds them); a
-    # line collapses to "" exactly when it is blank, so one pass both cleans and filters.
-    return [line for line in (" ".join(raw.split()) for raw in text.split(_BREAK_MARK)) if line]
+    # Source newlines inside a paragraph are wrapping, not breaks: whitespace runs fold into
+    # one space over the whole text at once (the marks are not whitespace), then the spaces
+    # beside the marks go, so that each line comes out stripped and blank lines empty.
+    flat = " ".join(text.split())
+    flat = flat.replace(" " + _BREAK_MARK, _BREAK_MARK).replace(_BREAK_MARK + " ", _BREAK_MARK)
+    return [line for line in flat.split(_BREAK_MARK) if line]
 
 
 def _has_korean_ending(text: str) -> bool:
@@ -547,7 +550,10 @@ def _clean_lines(lines: list[str]) -> _Body:
         heading = _HEADING_MARK in line
         if heading:
             line = line.replace(_HEADING_MARK, "").strip()
-        if _drop_broadcast_line(line, authors):
+        # Most patterns below need a Hangul syllable; lines without one (English pages, and
+        # what cutting a dateline leaves of a line only loses some) skip them.
+        hangul = not line.isascii() and _HANGUL.search(line) is not None
+        if _drop_broadcast_line(line, authors, hangul):
             continue
         # A label opens the article ("[기획] ..."); further down "[인터뷰]" is a speaker cue.
         while not kept and (flag := _FLAG.match(line)) is not None:
@@ -559,34 +565,35 @@ def _clean_lines(lines: list[str]) -> _Body:
                 if dateline.lastindex and dateline.group(1):
                     authors.extend(_NAME_SPLIT.split(dateline.group(1)))
                 line = line[dateline.end() :]
-            byline = _BYLINE_START.match(line)
+            byline = _BYLINE_START.match(line) if hangul else None
             if byline is not None:
                 authors.extend(_NAME_SPLIT.split(byline.group(1)))
                 line = line[byline.end() :]
             # Datelines open the first paragraph, which may follow a deck of short lines.
             opening = index < 10 and not (len(line) >= 60 or _has_korean_ending(line))
-        byline_only = _BYLINE_LINE.match(line)
+        byline_only = _BYLINE_LINE.match(line) if hangul else None
         if byline_only is not None:
             authors.extend(_NAME_SPLIT.split(byline_only.group(1)))
             continue
-        if len(line) < 120 and _SPONSORED.match(line):
+        if hangul and len(line) < 120 and _SPONSORED.match(line):
             # The disclosure is metadata: the article is paid coverage.
             flags.append("AD")
             continue
-        if len(line) < 60 and _CONTACT.match(line):
+        if hangul and len(line) < 60 and _CONTACT.match(line):
             continue
         # Length limits go first: the searches are unanchored and cost most on long prose lines.
         if not line or (len(line) < 200 and _COPYRIGHT.search(line)):
             continue
         if (
             (len(line) < 80 and "@" in line and _EMAIL.search(line))
-            or _DATE_LINE.match(line)
+            or (hangul and _DATE_LINE.match(line))
             or _is_caption(line)
         ):
             continue
         # Widget labels are short; prose that merely mentions one is kept.
-        if (len(line) < 60 and _WIDGET.search(line)) or (
-            len(line) < 120 and _SUBSCRIBE.search(line)
+        if hangul and (
+            (len(line) < 60 and _WIDGET.search(line))
+            or (len(line) < 120 and _SUBSCRIBE.search(line))
         ):
             continue
         if heading:
@@ -639,8 +646,11 @@ def _split_subheadings(kept: list[str], headings: set[int]) -> tuple[list[str], 
     return body, subheadings
 
 
-def _drop_broadcast_line(line: str, authors: list[str]) -> bool:
-    """Tell whether a line is a broadcast cue, speaker label, sign-off or credit (noting names)."""
+def _drop_broadcast_line(line: str, authors: list[str], hangul: bool = True) -> bool:
+    """Tell whether a line is a broadcast cue, speaker label, sign-off or credit (noting names).
+
+    hangul: False when the line holds no Hangul syllable, which intros and sign-offs need.
+    """
     if len(line) > 120:
         return False
     cue = _CUE.match(line)
@@ -648,9 +658,9 @@ def _drop_broadcast_line(line: str, authors: list[str]) -> bool:
         rest = line[cue.end() :]
         # The cue may share its line with the speaker it introduces, never with a sentence.
         return len(rest) < 40 and not _has_korean_ending(rest)
-    if _SPEAKER.match(line) is not None and "/" in line and not _has_korean_ending(line):
+    if "/" in line and _SPEAKER.match(line) is not None and not _has_korean_ending(line):
         return True
-    for pattern in (_REPORT_INTRO, _SIGN_OFF):
+    for pattern in (_REPORT_INTRO, _SIGN_OFF) if hangul else ():
         match = pattern.match(line)
         if match is not None:
             authors.append(match.group(1))
@@ -865,12 +875,16 @@ def _text_runs(block: Node) -> tuple[list[str], bool]:
         elif tag in _SKIPPED_CHILDREN:
             continue
         else:
-            has_block = has_block or tag != "br"
+            if tag != "br":
+                has_block = True
             if current:
                 runs.append(" ".join(current))
                 current = []
     if current:
         runs.append(" ".join(current))
+    if not runs:
+        # Most blocks are wrappers with no text of their own.
+        return runs, has_block
     return [run for run in (" ".join(raw.split()) for raw in runs) if run], has_block
 
 
