@@ -140,12 +140,25 @@ def absorb_article(db: sqlite_utils.Database, keep_id: int, from_id: int) -> Non
         # it matched nothing, the headline item's story stands.
         if row["story_id"] in (None, keep_id, from_id):
             row["story_id"] = old_story
+        # The newcomer's search words (Kiwi morphemes) go with its text; the triggers on
+        # `articles` would index the kept row by plain words only.
+        terms = None
+        if db["search_terms"].exists():
+            terms = db.execute(
+                "SELECT title, body, analysed FROM search_terms WHERE rowid = ?", [from_id]
+            ).fetchone()
         db.execute("DELETE FROM mentions WHERE article_id = ?", [keep_id])
         db.execute("UPDATE mentions SET article_id = ? WHERE article_id = ?", [keep_id, from_id])
         db.execute("DELETE FROM articles WHERE id = ?", [from_id])
         values = {k: v for k, v in row.items() if k not in _KEPT_COLUMNS}
         sets = ", ".join(f"{k} = :{k}" for k in values)
         db.execute(f"UPDATE articles SET {sets} WHERE id = :keep", {**values, "keep": keep_id})
+        if terms is not None:
+            db.execute("DELETE FROM search_terms WHERE rowid = ?", [keep_id])
+            db.execute(
+                "INSERT INTO search_terms (rowid, title, body, analysed) VALUES (?, ?, ?, ?)",
+                [keep_id, *terms],
+            )
         # Anything that joined the newcomer's story in between follows it.
         db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [keep_id, from_id])
         if old_page is not None and old_page != row["page_id"]:

@@ -172,6 +172,9 @@ def test_the_article_completes_its_earlier_headline_item(
     assert memory_db.execute("SELECT url FROM pages").fetchall() == [(ARTICLE,)]
     mentions = "SELECT COUNT(*) FROM mentions WHERE article_id = ?"
     assert memory_db.execute(mentions, [item_id]).fetchone()[0] > 0
+    # Search finds the article's words under the kept id, analysed as the pipeline stored them.
+    terms = memory_db.execute("SELECT rowid, analysed, body FROM search_terms").fetchall()
+    assert [(t[0], t[1]) for t in terms] == [(item_id, 2)] and terms[0][2].strip()
     assert_recount(memory_db, "2024-11-01", "2024-11-30")
 
     # The search keeps listing its token: the same headline is stored, nothing is fetched.
