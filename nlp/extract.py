@@ -6,9 +6,10 @@ import functools
 import html as html_lib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
@@ -107,7 +108,6 @@ _CONTENT_WORDS = frozenset(["article", "entry", "story"])
 # widget only while it is small (see _is_junk).
 _WEAK_JUNK_WORDS = frozenset(["font", "sns", "social", "tag", "tags", "keyword"])
 _WIDGET_MAX_CHARS = 200
-_HINT_SEPARATOR = re.compile(r"[\s_-]")
 # Inline elements whose text continues the paragraph around them.
 _INLINE_TAGS = frozenset(
     [
@@ -162,6 +162,7 @@ _UNPARENTED_TAGS = frozenset(
 )
 _KOREAN_ENDING = re.compile(r"(다|요|죠|까|니다|했다|됐다)[.!?\"”’']*\s*$")
 _SENTENCE_END = re.compile(r"[.!?][\"”’']?$")
+_CLOSING_QUOTES = "\"”’'"
 # The closing punctuation that _KOREAN_ENDING allows after the verb ending.
 _ENDING_PUNCT = ".!?\"”’'"
 _ENDING_SYLLABLES = ("다", "요", "죠", "까")
@@ -396,9 +397,10 @@ def _strip_title_tail(title: str, outlet: str | None) -> str:
 
 def _raw_hint(node: Node) -> str:
     """Class and id of a node, unsplit: the key of the hint caches."""
-    # node.attrs.get and node.id read single attributes; node.attributes built a dict of all
-    # of them, twice the cost, on hundreds of elements per page.
-    return f"{node.attrs.get('class') or ''} {node.id or ''}"
+    # node.attrs.get raises and catches a KeyError inside for every element without a class,
+    # most of a page's; the dict of all attributes costs less on those and as much on others.
+    attributes = node.attributes
+    return f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -414,13 +416,17 @@ def _hint_kind(raw: str) -> int:
     # string's, or after a separator), so the words' first letters rule out most strings
     # before the slow case-insensitive alternation runs.
     low = hint.lower()
-    words = _HINT_SEPARATOR.split(low)
-    if any(word.startswith(_JUNK_STARTS) for word in words) and _JUNK_HINT_LOWER.search(low):
-        return _junk_strength(_JUNK_HINT_LOWER.finditer(low))
-    return 1 if any(word in _CONTENT_WORDS for word in words) else 0
+    # The words between separators ([\s_-]); empty ones start with nothing and name nothing.
+    words = low.replace("_", " ").replace("-", " ").split()
+    if any(map(str.startswith, words, repeat(_JUNK_STARTS))):
+        # One scan both tells and weighs (search, then finditer, scanned twice).
+        matches = list(_JUNK_HINT_LOWER.finditer(low))
+        if matches:
+            return _junk_strength(matches)
+    return 0 if _CONTENT_WORDS.isdisjoint(words) else 1
 
 
-def _junk_strength(matches: Iterator[re.Match[str]]) -> int:
+def _junk_strength(matches: Iterable[re.Match[str]]) -> int:
     """2 when a junk hint names a role (ads, comments ...), 3 when only a toolbar or style."""
     weak = all(match.group(2).lower() in _WEAK_JUNK_WORDS for match in matches)
     return 3 if weak else 2
@@ -888,10 +894,21 @@ def _text_runs(block: Node) -> tuple[list[str], bool]:
     return [run for run in (" ".join(raw.split()) for raw in runs) if run], has_block
 
 
+def _ends_sentence(text: str) -> bool:
+    """_SENTENCE_END.search(text), read off the text's last two characters."""
+    # The unanchored search tries every position of a long paragraph; "$" also matches
+    # before a final newline, which runs never end with (the regex decides then).
+    if not text or text.endswith("\n"):
+        return _SENTENCE_END.search(text) is not None
+    if text[-1] in _CLOSING_QUOTES:
+        text = text[:-1]
+    return text.endswith((".", "!", "?"))
+
+
 def _paragraph_score(text: str) -> float:
     """Prose weight of one paragraph: length, commas, and a finished sentence."""
     score = 1 + min(len(text) / 100, 3) + min(text.count(","), 10) * 0.3
-    if _has_korean_ending(text) or _SENTENCE_END.search(text):
+    if _has_korean_ending(text) or _ends_sentence(text):
         score += 2
     return score
 
@@ -1212,19 +1229,21 @@ def _text_without_sidebars_prefix(node: Node, limit: int) -> str:
     length = -1  # the joining spaces count: text(separator=" ") puts one between text nodes
     stack = [node.iter(include_text=True)]
     while stack:
-        child = next(stack[-1], None)
-        if child is None:
-            stack.pop()
-            continue
-        tag = child.tag or ""
-        if tag == "-text":
-            text = child.text_content or ""
-            pieces.append(text)
-            length += len(text) + 1
-            if length >= limit:
+        # The inner loop runs along one level until it descends (break) or the level ends
+        # (else): a for loop over the iterator costs less per node than next() calls.
+        for child in stack[-1]:
+            tag = child.tag or ""
+            if tag == "-text":
+                text = child.text_content or ""
+                pieces.append(text)
+                length += len(text) + 1
+                if length >= limit:
+                    return " ".join(pieces)
+            elif not tag.startswith("-") and (tag in ("html", "body") or not _is_junk(child)):
+                stack.append(child.iter(include_text=True))
                 break
-        elif not tag.startswith("-") and (tag in ("html", "body") or not _is_junk(child)):
-            stack.append(child.iter(include_text=True))
+        else:
+            stack.pop()
     return " ".join(pieces)
 
 
