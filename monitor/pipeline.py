@@ -51,6 +51,7 @@ from scrapers.fetch import Fetcher
 from scrapers.sources import collect_source
 
 __all__ = [
+    "STORY_WINDOW_DAYS",
     "Collection",
     "ItemError",
     "RunReport",
