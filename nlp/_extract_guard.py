@@ -50,9 +50,13 @@ _FLAT = frozenset(
 )
 
 
-def check_nesting(html: str, max_depth: int = MAX_DEPTH) -> None:
-    """Raise ExtractionError when the markup nests elements deeper than max_depth."""
-    if html.count("<") <= max_depth:
+def check_nesting(html: str, max_depth: int = MAX_DEPTH, encoded: bytes | None = None) -> None:
+    """Raise ExtractionError when the markup nests elements deeper than max_depth.
+
+    encoded: the page as UTF-8, when the caller has it; "<" is counted faster there.
+    """
+    # UTF-8 writes "<" as its one ASCII byte and no other character with it.
+    if (html.count("<") if encoded is None else encoded.count(b"<")) <= max_depth:
         return
     depth = 0
     for closing, name in _TAG.findall(html):
