@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint bench bench-extract bench-fetch bench-nlp clean
+.PHONY: run test demo lint bench bench-extract bench-fetch bench-nlp bench-search clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-bench: bench-extract bench-fetch bench-nlp  ## every benchmark
+bench: bench-extract bench-fetch bench-nlp bench-search  ## every benchmark
 
 bench-extract: $(BENCH_STAMP)  ## extraction quality and speed beside trafilatura (default and favor_precision), one run
 	$(BIN)/python bench/extract_bench.py
@@ -42,6 +42,9 @@ bench-fetch: $(STAMP)  ## fetching on a loopback site of 20 hosts: pages/s, peak
 
 bench-nlp: $(STAMP)  ## NLP stage speed on 2,000 mixed articles beside Kiwi-tokenizing every one, peak memory
 	$(BIN)/python bench/nlp_bench.py
+
+bench-search: $(STAMP)  ## search on 1,000,000 generated articles: p50/p95 beside a full-scan LIKE, size, tally (ARTICLES=N for a quick run)
+	$(BIN)/python bench/search_bench.py --articles $(or $(ARTICLES),1000000)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
