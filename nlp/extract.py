@@ -172,6 +172,19 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _COPYRIGHT = re.compile(
     r"무단\s*전재|재배포\s*금지|저작권자|ⓒ|©|\(c\)\s*\w|Copyright|All rights reserved", re.I
 )
+_COPYRIGHT_MARKS = (
+    "무단",
+    "재배포",
+    "저작권자",
+    "ⓒ",
+    "©",
+    "(c)",
+    "copyright",
+    "all rights reserved",
+    "\u017f",  # ſ, which re.I matches to s
+    "\u0131",  # dotless ı, which re.I matches to i
+    "i\u0307",  # İ lowercased, which re.I matches to i
+)
 _DATE_LINE = re.compile(
     r"^\s*[\[(]?\s*(기사입력|최종수정|입력|수정|승인|등록|업데이트|송고)\s*[:：]?\s*\d{4}"
     # Wire services stamp the time before the label: "2025/03/28 10:02 송고".
@@ -510,21 +523,19 @@ def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
     for element in copy.css(breaks):
         if element.mem_id == root_id:
             continue
-        if element.tag in _SUBHEADING_TAGS:
+        tag = element.tag or ""
+        if tag in _SUBHEADING_TAGS:
             element.insert_child(_HEADING_MARK)
         element.insert_before(_BREAK_MARK)
         # <br> is void: one break; a block breaks where it opens and where it closes.
-        if not (element.tag or "").startswith("br"):
+        if not tag.startswith("br"):
             element.insert_after(_BREAK_MARK)
     text = copy.text(separator="")
     # Normalise once for the whole node; most raw lines are blank layout whitespace.
     text = normalize_text(text)
-    # Source newlines inside a paragraph are wrapping, not breaks: whitespace runs fold into
-    # one space over the whole text at once (the marks are not whitespace), then the spaces
-    # beside the marks go, so that each line comes out stripped and blank lines empty.
-    flat = " ".join(text.split())
-    flat = flat.replace(" " + _BREAK_MARK, _BREAK_MARK).replace(_BREAK_MARK + " ", _BREAK_MARK)
-    return [line for line in flat.split(_BREAK_MARK) if line]
+    # Source newlines inside a paragraph are wrapping, not breaks (str.split folds them). Most
+    # pieces between marks are blank (two blocks meet); they are dropped before any work.
+    return [" ".join(raw.split()) for raw in text.split(_BREAK_MARK) if raw and not raw.isspace()]
 
 
 def _has_korean_ending(text: str) -> bool:
@@ -532,6 +543,17 @@ def _has_korean_ending(text: str) -> bool:
     # The unanchored search tries every position of a long paragraph; the pattern only ever
     # matches a final verb syllable, closing punctuation, then trailing whitespace.
     return text.rstrip().rstrip(_ENDING_PUNCT).endswith(_ENDING_SYLLABLES)
+
+
+def _is_copyright(line: str) -> bool:
+    """_COPYRIGHT.search(line), ruled out first by substring tests on the lowercased line."""
+    # The case-insensitive alternation is tried at every position of every short line; each
+    # alternative holds one of these strings once lowercased. re.I also lets "ſ" match "s"
+    # and "ı"/"İ" match "i", which lower() does not map, so lines with those take the regex.
+    low = line.lower()
+    if not any(mark in low for mark in _COPYRIGHT_MARKS):
+        return False
+    return _COPYRIGHT.search(line) is not None
 
 
 def _is_caption(line: str) -> bool:
@@ -593,7 +615,7 @@ def _clean_lines(lines: list[str]) -> _Body:
         if hangul and len(line) < 60 and _CONTACT.match(line):
             continue
         # Length limits go first: the searches are unanchored and cost most on long prose lines.
-        if not line or (len(line) < 200 and _COPYRIGHT.search(line)):
+        if not line or (len(line) < 200 and _is_copyright(line)):
             continue
         if (
             (len(line) < 80 and "@" in line and _EMAIL.search(line))
@@ -681,7 +703,10 @@ def _drop_broadcast_line(line: str, authors: list[str], hangul: bool = True) -> 
 
 def _split_translation(kept: list[str]) -> tuple[list[str], str | None]:
     """Move a trailing run of English paragraphs after Korean ones into the translation."""
-    korean = [bool(_HANGUL.search(p)) and len(_HANGUL.findall(p)) > len(p) * 0.2 for p in kept]
+    korean = [
+        not p.isascii() and bool(_HANGUL.search(p)) and len(_HANGUL.findall(p)) > len(p) * 0.2
+        for p in kept
+    ]
     cut = len(kept)
     while cut > 0 and not korean[cut - 1]:
         cut -= 1

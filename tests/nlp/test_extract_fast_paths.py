@@ -12,7 +12,14 @@ from nlp import _dates
 from nlp._dates import KST, has_labelled_day, parse_visible_dates
 from nlp._errors import ExtractionError
 from nlp._extract_guard import check_nesting
-from nlp.extract import _break_selector, _ends_sentence, _hint_kind, extract_article
+from nlp.extract import (
+    _COPYRIGHT,
+    _break_selector,
+    _ends_sentence,
+    _hint_kind,
+    _is_copyright,
+    extract_article,
+)
 
 PROSE = (
     "서울시는 내년부터 심야버스 노선을 두 배로 늘리고, 배차 간격도 평균 20분에서 "
@@ -75,6 +82,27 @@ def test_sentence_end_read_off_the_end_matches_the_regex() -> None:
         for chars in itertools.product(alphabet, repeat=size):
             text = "".join(chars)
             assert _ends_sentence(text) == (re.search(r"[.!?][\"”’']?$", text) is not None)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Copyright 2019 Example Media",
+        "ALL RIGHTS RESERVED",
+        "All rightſ reserved",  # re.I lets the long s stand for s
+        "CopyrİGHT",  # and the dotted capital I for i, which lower() turns into two characters
+        "Copyrıght",
+        "(C) Example",
+        "( c) not a mark",
+        "Ⓒ 연합뉴스",
+        "무단 전재 및 재배포 금지",
+        "저작권자 © 고양신문",
+        "Copy right is two words here",
+        "시민들이 모여 의견을 나눴다.",
+    ],
+)
+def test_copyright_prefilter_agrees_with_the_regex(line: str) -> None:
+    assert _is_copyright(line) == (_COPYRIGHT.search(line) is not None)
 
 
 @pytest.mark.parametrize(
