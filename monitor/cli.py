@@ -1108,6 +1108,30 @@ def _cmd_demo(app: _App) -> int:
         return 0 if report.any_source_worked else 1
 
 
+# --- web ----------------------------------------------------------------------------------------
+
+
+def _cmd_web(app: _App) -> int:
+    from monitor.web import WebApp, choose_address, is_loopback, open_web_server
+
+    config = app.config
+    host, port = choose_address(config.web, app.args.host, app.args.port)
+    # The schema is brought up to date once here; the pages read over query-only connections.
+    _ = app.db
+    page = WebApp(config, clock=app.clock, kiwi=lambda: app.kiwi, log=_err)
+    server = open_web_server(page, host, port)
+    try:
+        if not is_loopback(host):
+            _err(f"monitor web: warning: listening on {host}: other machines can read the page")
+        _write(f"monitor web: {server.url} (Ctrl+C stops)\n")
+        server.serve_forever()
+    except KeyboardInterrupt:
+        _err("monitor web: stopped")
+    finally:
+        server.server_close()
+    return 0
+
+
 # --- parser -------------------------------------------------------------------------------------
 
 
@@ -1318,6 +1342,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=DEMO_PORT, help=f"port of every outlet (default {DEMO_PORT})"
     )
     p.add_argument("--json", action="store_true", help="print the run summary as JSON")
+
+    p = command("web", _cmd_web, "the team's read-only web page on 127.0.0.1")
+    p.add_argument("--port", type=int, help="TCP port (default: [web] port, 8080; 0: a free one)")
+    p.add_argument(
+        "--host",
+        help="address to listen on (default: [web] host, 127.0.0.1); "
+        "a non-loopback address only when given here",
+    )
     return parser
 
 
