@@ -298,6 +298,8 @@ def test_every_page_carries_the_policy_and_no_script(site: Site) -> None:
 
 def test_writes_and_foreign_hosts_are_refused(site: Site) -> None:
     assert httpx.post(site.base + "/", timeout=30).status_code == 405
+    head = httpx.head(site.base + "/", timeout=30)
+    assert head.status_code == 200 and head.content == b""
     # A page elsewhere reaching us through a DNS name rebound to 127.0.0.1.
     assert site.get("/", headers={"Host": "evil.example"}).status_code == 400
     assert site.get("/", headers={"Host": "localhost"}).status_code == 200
