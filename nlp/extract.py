@@ -1538,6 +1538,45 @@ def _site_date(tree: HTMLParser, selector: str | None) -> datetime | None:
     return parse_visible_dates(text)[0] or parse_bare_date(text)
 
 
+# Portals name themselves in og:site_name; the outlet that wrote a copy is in other tags.
+_PORTAL_NAMES = frozenset(
+    {
+        "네이버",
+        "네이버뉴스",
+        "네이버 뉴스",
+        "naver",
+        "naver news",
+        "다음",
+        "다음뉴스",
+        "다음 뉴스",
+        "daum",
+        "daum news",
+        "v.daum.net",
+    }
+)
+_PORTAL_SUFFIX = re.compile(
+    r"\s*[|:·-]\s*(?:네이버|다음|NAVER|Daum)(?:\s*뉴스)?\s*$", re.IGNORECASE
+)
+
+
+def _is_portal_name(name: str) -> bool:
+    """Whether an og:site_name is a portal's own name rather than the writing outlet's."""
+    return name.strip().lower() in _PORTAL_NAMES
+
+
+def _portal_writer(page: _Page) -> str | None:
+    """The outlet that wrote a portal copy (Naver: og:article:author "연합뉴스 | 네이버",
+    twitter:creator; Daum: article:media_name), or None when the page does not say."""
+    for key in ("article:media_name", "og:article:author", "twitter:creator"):
+        value = page.meta(key)
+        if not value or value.startswith(("@", "http")):
+            continue
+        name = _PORTAL_SUFFIX.sub("", value).strip()
+        if name and not _is_portal_name(name):
+            return name
+    return None
+
+
 def extract_article(html: str, url: str, site: SiteRules | None = None) -> Article:
     """Return the article on the page, choosing the best strategy; raise if there is none.
 
@@ -1572,6 +1611,8 @@ def extract_article(html: str, url: str, site: SiteRules | None = None) -> Artic
                 and isinstance(publisher.get("name"), str)
             ):
                 outlet = str(publisher["name"])
+    if outlet is not None and _is_portal_name(outlet):
+        outlet = _portal_writer(page) or outlet
     raw_title = page.meta("og:title") or headline
     if not raw_title:
         # Looked up only when needed: each query walks the page.

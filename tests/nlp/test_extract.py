@@ -418,3 +418,47 @@ def test_widget_labels_anywhere_in_a_short_line_are_dropped() -> None:
     html = f"<html><body><div id='articleBody'>{story}{widgets}</div></body></html>"
     article = extract_article(html, "u")
     assert article.paragraphs == PROSE
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # Naver: the portal in og:site_name, the office in og:article:author / twitter:creator.
+        (
+            '<meta property="og:site_name" content="네이버 뉴스">'
+            '<meta property="og:article:author" content="연합뉴스 | 네이버">',
+            "연합뉴스",
+        ),
+        (
+            '<meta property="og:site_name" content="네이버뉴스">'
+            '<meta name="twitter:creator" content="한국경제">',
+            "한국경제",
+        ),
+        # Daum: article:media_name; a handle or a URL is never an outlet name.
+        (
+            '<meta property="og:site_name" content="다음뉴스">'
+            '<meta name="twitter:creator" content="@daumnews">'
+            '<meta name="article:media_name" content="경기일보">',
+            "경기일보",
+        ),
+        ('<meta property="og:site_name" content="다음뉴스">', "다음뉴스"),  # nothing better said
+        # An outlet's own page keeps its own name even with an author tag.
+        (
+            '<meta property="og:site_name" content="고양신문">'
+            '<meta property="og:article:author" content="김기자">',
+            "고양신문",
+        ),
+    ],
+)
+def test_portal_copies_are_named_after_the_outlet_that_wrote_them(head: str, expected: str) -> None:
+    body = "".join(
+        f"<p>고양특례시는 {n}일 바이오 클러스터 조성 계획을 발표했다고 밝혔다. 시는 국립암센터와 "
+        "협력해 정밀의료 연구 거점을 만들 계획이다.</p>"
+        for n in range(1, 5)
+    )
+    html = (
+        f'<html><head><meta property="og:type" content="article">{head}'
+        '<meta property="og:title" content="고양시, 바이오 클러스터 계획 발표"></head>'
+        f"<body><article><h1>고양시, 바이오 클러스터 계획 발표</h1>{body}</article></body></html>"
+    )
+    assert extract_article(html, "https://v.daum.net/v/20241203162012345").outlet == expected

@@ -160,15 +160,6 @@ def test_a_naver_copy_joins_its_outlets_article(
     assert_recount(memory_db, "2024-08-01", "2024-08-31")
 
 
-PORTAL_NAME = pytest.mark.xfail(
-    strict=True,
-    reason="extraction names a portal page's outlet from og:site_name (다음뉴스, 네이버 뉴스); "
-    "the writer is in article:media_name / og:article:author / twitter:creator "
-    "(nlp/extract.py, outside this package)",
-)
-
-
-@PORTAL_NAME
 def test_a_naver_copy_of_an_office_outside_the_registry_is_not_the_portals(
     config: Config, kiwi: Kiwi, memory_db: sqlite_utils.Database, clock: Callable[[], datetime]
 ) -> None:
@@ -184,7 +175,6 @@ def test_a_naver_copy_of_an_office_outside_the_registry_is_not_the_portals(
     assert row[0] == "한국경제"
 
 
-@PORTAL_NAME
 def test_a_daum_copy_joins_its_outlets_article(
     config: Config, kiwi: Kiwi, memory_db: sqlite_utils.Database, clock: Callable[[], datetime]
 ) -> None:
