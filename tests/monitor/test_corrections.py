@@ -340,17 +340,20 @@ def test_a_saved_page_without_its_own_url_needs_one(workspace: Workspace, tmp_pa
 def test_a_saved_copy_of_a_stored_article_updates_it(workspace: Workspace, tmp_path: Path) -> None:
     import re
 
-    article_id, page_id = workspace.db.execute(
+    rows = workspace.db.execute(
         "SELECT id, page_id FROM articles WHERE role = 'coverage' AND page_id IS NOT NULL "
         "AND published_date IS NOT NULL ORDER BY id"
-    ).fetchone()
-    html = store.page_body(workspace.db, page_id).decode("utf-8", "replace")
-    # Saved from a browser without the page's own address in it.
-    html = re.sub(r"<link[^>]+canonical[^>]*>|<meta[^>]+og:url[^>]*>", "", html)
-    saved = tmp_path / "saved.html"
-    saved.write_text(html, encoding="utf-8")
-    result = workspace.json("ingest", str(saved))
-    assert result[0]["outcome"] == "updated" and result[0]["id"] == article_id
+    ).fetchall()
+    assert rows
+    for n, (article_id, page_id) in enumerate(rows):
+        # Saved from a browser in the page's own encoding (one demo outlet serves EUC-KR),
+        # without the page's own address in it.
+        raw = store.page_body(workspace.db, page_id)
+        raw = re.sub(rb"<link[^>]+canonical[^>]*>|<meta[^>]+og:url[^>]*>", b"", raw)
+        saved = tmp_path / f"saved-{n}.html"
+        saved.write_bytes(raw)
+        result = workspace.json("ingest", str(saved))
+        assert (result[0]["outcome"], result[0]["id"]) == ("updated", article_id), result
 
 
 def test_ingest_a_url_already_stored_updates_it(workspace: Workspace) -> None:
