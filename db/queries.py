@@ -37,21 +37,50 @@ __all__ = [
 # One outlet's article in a story (its online copy, a print copy, an update) is counted once, so
 # it has one topic, tone, tier and month: those of its first online copy (the lowest id).
 _OUTLET_KEY = "COALESCE(outlet, outlet_domain, url)"
+# Every counted article with its own values, read from the `articles_counted` index (schema 6)
+# rather than the table. Relevance is the label's, else the classifier's: the first branch takes
+# classifier-relevant articles no label overrules, the second (walking the labels: CROSS JOIN
+# fixes that order) the few a label made relevant.
+_COUNTED_COLUMNS = (
+    "a.id, COALESCE(a.outlet, a.outlet_domain, a.url) AS outlet_key, "
+    "COALESCE(o.story_id, a.story_id, a.id) AS story, a.tier, "
+    "COALESCE(l.topic, a.topic) AS topic, COALESCE(l.tone, a.tone) AS tone, "
+    "substr(a.published_date, 1, 7) AS month, a.medium"
+)
+_COUNTED_ROWS = f"""
+    SELECT {_COUNTED_COLUMNS}
+    FROM articles a
+    LEFT JOIN labels l ON l.article_id = a.id
+    LEFT JOIN story_overrides o ON o.article_id = a.id
+    WHERE a.relevant = 1 AND a.role = 'coverage'
+      AND a.published_date >= :start AND a.published_date <= :end
+      AND (l.relevant IS NULL OR l.relevant = 1)
+    UNION ALL
+    SELECT {_COUNTED_COLUMNS}
+    FROM labels l
+    CROSS JOIN articles a ON a.id = l.article_id
+    LEFT JOIN story_overrides o ON o.article_id = a.id
+    WHERE l.relevant = 1 AND a.relevant != 1 AND a.role = 'coverage'
+      AND a.published_date >= :start AND a.published_date <= :end
+"""
+# Each counted article with its (outlet, story) pair's values: the first online copy's.
 _COUNTED = f"""
     SELECT id, outlet_key, story,
            FIRST_VALUE(tier) OVER pair AS tier,
            FIRST_VALUE(topic) OVER pair AS topic,
            FIRST_VALUE(tone) OVER pair AS tone,
            FIRST_VALUE(month) OVER pair AS month
-    FROM (
-        SELECT id, {_OUTLET_KEY} AS outlet_key, effective_story AS story, tier,
-               effective_topic AS topic, effective_tone AS tone,
-               substr(published_date, 1, 7) AS month, medium
-        FROM effective_articles
-        WHERE is_relevant = 1 AND role = 'coverage'
-          AND published_date >= :start AND published_date <= :end
-    )
+    FROM ({_COUNTED_ROWS})
     WINDOW pair AS (PARTITION BY outlet_key, story ORDER BY medium != 'online', id)
+"""
+# One row per counted (outlet, story) pair with its first online copy's values. SQLite takes
+# the bare columns of a min() aggregate from the row holding the minimum; the key orders
+# online copies (0) before others (1 << 62), then by id.
+_COUNTED_PAIRS = f"""
+    SELECT outlet_key, story, tier, topic, tone, month,
+           MIN((medium != 'online') * 4611686018427387904 + id) AS first
+    FROM ({_COUNTED_ROWS})
+    GROUP BY outlet_key, story
 """
 TALLY_DIMENSIONS = ("entity", "topic", "outlet", "tier", "tone", "month")
 
@@ -85,6 +114,11 @@ _MEASURES = (
     "COUNT(DISTINCT c.outlet_key || char(31) || c.story) AS articles, "
     "COUNT(DISTINCT c.outlet_key) AS outlets, COUNT(DISTINCT c.story) AS stories"
 )
+# Over pairs, each row is one counted article already.
+_PAIR_MEASURES = (
+    "COUNT(*) AS articles, COUNT(DISTINCT p.outlet_key) AS outlets, "
+    "COUNT(DISTINCT p.story) AS stories"
+)
 
 
 @translate_sqlite
@@ -96,20 +130,25 @@ def tally(
         raise StorageError(f"cannot tally by {by!r}")
     params = {"start": start, "end": end}
     if by == "entity":
+        # Every counted article adds its pair to each entity it names (a repeated mention
+        # changes no distinct count), so no pair's first copy is needed.
         sql = (
-            f"SELECT m.entity AS key, {_MEASURES} FROM ({_COUNTED}) c "
-            "JOIN (SELECT DISTINCT article_id, entity FROM mentions) m ON m.article_id = c.id "
-            "GROUP BY m.entity"
+            f"SELECT m.entity AS key, {_MEASURES} FROM ({_COUNTED_ROWS}) c "
+            "JOIN mentions m ON m.article_id = c.id GROUP BY m.entity"
+        )
+    elif by == "outlet":
+        sql = (
+            f"SELECT COALESCE(NULLIF(c.outlet_key, ''), 'unknown') AS key, {_MEASURES} "
+            f"FROM ({_COUNTED_ROWS}) c GROUP BY key"
         )
     else:
-        column = {"outlet": "outlet_key"}.get(by, by)
         sql = (
-            f"SELECT COALESCE(NULLIF(c.{column}, ''), 'unknown') AS key, {_MEASURES} "
-            f"FROM ({_COUNTED}) c GROUP BY key"
+            f"SELECT COALESCE(NULLIF(p.{by}, ''), 'unknown') AS key, {_PAIR_MEASURES} "
+            f"FROM ({_COUNTED_PAIRS}) p GROUP BY key"
         )
     rows = [TallyRow(str(r[0]), r[1], r[2], r[3]) for r in db.execute(sql, params)]
     rows.sort(key=lambda r: (-r.articles, -r.stories, r.key) if by != "month" else (r.key,))
-    total_row = db.execute(f"SELECT {_MEASURES} FROM ({_COUNTED}) c", params).fetchone()
+    total_row = db.execute(f"SELECT {_PAIR_MEASURES} FROM ({_COUNTED_PAIRS}) p", params).fetchone()
     return rows, TallyRow("total", total_row[0], total_row[1], total_row[2])
 
 

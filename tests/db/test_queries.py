@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import sqlite_utils
@@ -110,3 +111,69 @@ def test_digest_articles_by_day_and_by_collection(memory_db: sqlite_utils.Databa
         collected_until="2024-11-27T12:00:00+09:00",
     )
     assert [r["id"] for r in since] == [late]
+
+
+def _mixed_archive(db: sqlite_utils.Database) -> None:
+    """Copies, print editions, labels both ways, story corrections and releases over two
+    months: every rule of the count in play at once."""
+    outlets = (("뉴스핌", None, "internet"), (None, "kyeonggi.kr", "local"), (None, None, None))
+    topics = ("agreement", "event", None)
+    ids: list[int] = []
+    for n in range(36):
+        outlet, domain, tier = outlets[n % 3]
+        ids.append(
+            _add(
+                db,
+                n,
+                outlet=outlet,
+                outlet_domain=domain,
+                tier=tier,
+                # Several copies of one outlet in one story, with different topics and media.
+                story_id=ids[n - 3] if n % 4 == 3 and n >= 3 else None,
+                medium="print" if n % 5 == 0 else "online",
+                topic=topics[n % 3 - (n // 3) % 2],
+                tone=("positive", "negative")[n % 2],
+                relevant=n % 7 != 0,
+                role="press_release" if n % 11 == 0 else "coverage",
+                published_date=f"2024-{11 + n % 2}-{1 + n % 28:02d}",
+                mentions=BASE.mentions if n % 2 else (),
+            )
+        )
+    at = "2024-12-31T09:00:00+09:00"
+    store.set_label(db, ids[7], at, relevant=True, topic="overseas")  # classifier said no
+    store.set_label(db, ids[8], at, relevant=False)  # classifier said yes
+    store.set_label(db, ids[10], at, tone="negative", topic="policy")
+    store.set_label(db, ids[14], at, relevant=None)  # a cleared label: the classifier counts
+    store.merge_stories(db, [ids[1], ids[4], ids[13]], at)
+    store.split_story(db, ids[6], at)
+
+
+def test_every_tally_is_a_recount_of_a_mixed_archive(
+    memory_db: sqlite_utils.Database,
+    assert_recount: Callable[[sqlite_utils.Database, str, str], None],
+) -> None:
+    _mixed_archive(memory_db)
+    for start, end in (
+        ("2024-11-01", "2024-12-31"),
+        ("2024-11-01", "2024-11-30"),
+        ("2024-12-04", "2024-12-04"),
+        ("2024-11-20", "2024-12-10"),
+    ):
+        assert_recount(memory_db, start, end)
+    _, total = store.tally(memory_db, "month", "2024-11-01", "2024-12-31")
+    assert total.articles > total.stories > 0  # the archive really has multi-outlet stories
+
+
+def test_tally_reads_the_counted_index_not_the_table(memory_db: sqlite_utils.Database) -> None:
+    """Schema 6's covering index carries the count; the table's rows (with their bodies) are
+    read only for the articles a label made relevant."""
+    from db.queries import _COUNTED_ROWS
+
+    plan = " | ".join(
+        str(r[3])
+        for r in memory_db.execute(
+            f"EXPLAIN QUERY PLAN {_COUNTED_ROWS}", {"start": "2024-01-01", "end": "2024-12-31"}
+        )
+    )
+    assert "COVERING INDEX articles_counted" in plan
+    assert "SCAN l" in plan and "SCAN a" not in plan
