@@ -339,11 +339,15 @@ def run(path: Path, repeats: int) -> None:
         )
     p50, p95 = _percentile(index_times, 0.5), _percentile(index_times, 0.95)
     s50, s95 = _percentile(scan_times, 0.5), _percentile(scan_times, 0.95)
-    ratio = statistics.median(s / i for s, i in zip(scan_times, index_times, strict=True))
+    ratios = [s / i for s, i in zip(scan_times, index_times, strict=True)]
+    ratio = statistics.median(ratios)
     print(f"\nsearch p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 <= 50 ms)")
     print(f"full-scan LIKE p50 {s50:.0f} ms, p95 {s95:.0f} ms")
     print(f"speed-up: median {ratio:.0f}x, at p50 {s50 / p50:.0f}x (target >= 100x)")
-    for by in ("entity", "topic"):
+    for kind in dict.fromkeys(label for label, _, _ in QUERIES):
+        mine = [r for (label, _, _), r in zip(QUERIES, ratios, strict=True) if label == kind]
+        print(f"  {kind}: median {statistics.median(mine):.0f}x")
+    for by in ("entity", "topic", "tier", "month"):
         samples = []
         for _ in range(3):
             started = time.perf_counter()

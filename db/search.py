@@ -12,11 +12,17 @@ shorter strings (neither MATCH nor LIKE: measured in tests/db/test_search.py), w
 short terms go through the suffixes instead.
 
 Matching is ranked among the newest CANDIDATES matches that pass the filters: enough for every
-selective query to be ranked in full, and a bound on the work for a term in most articles.
+selective query to be ranked in full, and a bound on the work for a term in most articles. The
+candidates are found first without a score (the index walk stops at CANDIDATES), then scored by
+bm25 over the query's uncommon terms only. A term in more than COMMON_SHARE of the newest
+articles is matched but not weighted: bm25's weight for it is small (none at all above one
+article in two) while computing that weight walks every article holding it. A query made of
+common terms alone is ordered title matches first, then newest first.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,11 +35,13 @@ from db.queries import _ITEM_COLUMNS, SearchFilters, _rows, _with_entities
 
 __all__ = [
     "CANDIDATES",
+    "COMMON_SHARE",
     "TITLE_WEIGHT",
     "ArticleTerms",
     "SearchHit",
     "SearchTerm",
     "article_terms_state",
+    "fts_term_expressions",
     "fts_terms_query",
     "fts_text_query",
     "index_words",
@@ -49,6 +57,10 @@ __all__ = [
 CANDIDATES = 1000
 # bm25 weight of the title against the body.
 TITLE_WEIGHT = 4.0
+# A term held by more than this share of the newest articles is common: matched, not weighted.
+COMMON_SHARE = 0.1
+# How many of a term's newest matches measure its share (a walk of at most this many rows).
+COMMON_PROBE = 200
 # The trigram tokenizer indexes nothing shorter than this.
 TRIGRAM_MIN_CHARS = 3
 
@@ -191,6 +203,12 @@ def fts_terms_query(terms: Sequence[SearchTerm]) -> str | None:
     return expression
 
 
+def fts_term_expressions(terms: Sequence[SearchTerm]) -> list[str]:
+    """The MATCH expression of each included term (what bm25 weighs, one by one)."""
+    found = [_term_expression(t) for t in terms if not t.exclude]
+    return [e for e in found if e]
+
+
 def _term_expression(term: SearchTerm) -> str:
     words = [w for word in term.words for w in plain_words(word)] or plain_words(term.text)
     if not words:
@@ -249,12 +267,20 @@ def _filter_sql(filters: SearchFilters) -> tuple[list[str], dict[str, Any]]:
 
 def _id_bounds(db: sqlite_utils.Database, filters: SearchFilters) -> tuple[int, int] | None:
     """The id range of the articles published in the filter's date range: ids grow with
-    collection, so this keeps an index walk for an old period from visiting newer matches."""
+    collection, so this keeps an index walk for an old period from visiting newer matches.
+    Walks the date index from day to day (two seeks a day), not over every article."""
     if not (filters.since or filters.until):
         return None
     row = db.execute(
-        "SELECT MIN(id), MAX(id) FROM articles WHERE published_date >= ? AND published_date <= ?",
-        [filters.since or "0000-00-00", filters.until or "9999-99-99"],
+        "WITH RECURSIVE days(day) AS ("
+        " SELECT MIN(published_date) FROM articles WHERE published_date >= :since"
+        " UNION ALL"
+        " SELECT (SELECT MIN(published_date) FROM articles WHERE published_date > day)"
+        " FROM days WHERE day <= :until) "
+        "SELECT MIN((SELECT MIN(id) FROM articles WHERE published_date = day)),"
+        " MAX((SELECT MAX(id) FROM articles WHERE published_date = day)) "
+        "FROM days WHERE day <= :until",
+        {"since": filters.since or "", "until": filters.until or "\uffff"},
     ).fetchone()
     return (int(row[0]), int(row[1])) if row[0] is not None else (1, 0)
 
@@ -265,9 +291,11 @@ def _candidates(
     expression: str,
     filters: SearchFilters,
     bounds: tuple[int, int] | None,
-    weights: str,
     within: str | None = None,
-) -> list[tuple[int, float]]:
+) -> list[int]:
+    """Ids of the newest CANDIDATES matches that pass the filters, newest first (no score, so
+    the walk stops there). The filters are read from the `articles_search` index, not from
+    the table's rows with their bodies."""
     where, params = _filter_sql(filters)
     where.insert(0, f"{table} MATCH :match")
     params["match"] = expression
@@ -279,11 +307,66 @@ def _candidates(
         where.append("f.rowid BETWEEN :low AND :high")
         params["low"], params["high"] = bounds
     sql = (
-        f"SELECT f.rowid, bm25({table}, {weights}) FROM {table} f "
-        "JOIN articles a ON a.id = f.rowid LEFT JOIN labels l ON l.article_id = a.id "
+        f"SELECT f.rowid FROM {table} f "
+        "JOIN articles a INDEXED BY articles_search ON a.id = f.rowid "
+        "LEFT JOIN labels l ON l.article_id = a.id "
         f"WHERE {' AND '.join(where)} ORDER BY f.rowid DESC LIMIT {CANDIDATES}"
     )
-    return [(int(r[0]), float(r[1])) for r in db.execute(sql, params)]
+    return [int(r[0]) for r in db.execute(sql, params)]
+
+
+def _is_common(db: sqlite_utils.Database, expression: str, newest_id: int) -> bool:
+    """Whether a term is in more than COMMON_SHARE of the newest articles (its newest
+    COMMON_PROBE matches span fewer than COMMON_PROBE / COMMON_SHARE ids)."""
+    row = db.execute(
+        "SELECT rowid FROM search_terms WHERE search_terms MATCH ? "
+        f"ORDER BY rowid DESC LIMIT 1 OFFSET {COMMON_PROBE - 1}",
+        [expression],
+    ).fetchone()
+    return row is not None and newest_id - int(row[0]) + 1 < COMMON_PROBE / COMMON_SHARE
+
+
+def _scores(
+    db: sqlite_utils.Database, table: str, expression: str, weights: str, ids: Sequence[int]
+) -> dict[int, float]:
+    """bm25 of the given matching ids: one walk of the expression over their id range (the
+    weights of its terms are computed once), scored only where the id is one of them."""
+    rows = db.execute(
+        f"SELECT rowid, bm25({table}, {weights}) FROM {table} WHERE {table} MATCH :match "
+        "AND rowid BETWEEN :low AND :high AND +rowid IN (SELECT value FROM json_each(:ids))",
+        {"match": expression, "low": min(ids), "high": max(ids), "ids": json.dumps(list(ids))},
+    )
+    return {int(r[0]): float(r[1]) for r in rows}
+
+
+def _title_matches(
+    db: sqlite_utils.Database, expressions: Sequence[str], ids: Sequence[int]
+) -> set[int]:
+    """Which of the given matching ids have every term in the title."""
+    title = " AND ".join(f"({{title}} : {e})" for e in expressions)
+    rows = db.execute(
+        "SELECT rowid FROM search_terms WHERE search_terms MATCH :match "
+        "AND rowid BETWEEN :low AND :high AND +rowid IN (SELECT value FROM json_each(:ids))",
+        {"match": title, "low": min(ids), "high": max(ids), "ids": json.dumps(list(ids))},
+    )
+    return {int(r[0]) for r in rows}
+
+
+def _ranked_terms(
+    db: sqlite_utils.Database, terms: Sequence[SearchTerm], ids: Sequence[int]
+) -> dict[int, float]:
+    """Scores of the morpheme candidates (lower is better): bm25 over the uncommon terms, or
+    -1 for a title match and 0 otherwise when every term is common."""
+    if not ids:
+        return {}
+    expressions = fts_term_expressions(terms)
+    newest = db.execute("SELECT MAX(rowid) FROM search_terms").fetchone()[0] or 0
+    uncommon = [e for e in expressions if not _is_common(db, e, int(newest))]
+    if uncommon:
+        weights = f"{TITLE_WEIGHT}, 1.0"
+        return _scores(db, "search_terms", " AND ".join(uncommon), weights, ids)
+    in_title = _title_matches(db, expressions, ids)
+    return {i: -1.0 if i in in_title else 0.0 for i in ids}
 
 
 @translate_sqlite
@@ -298,17 +381,21 @@ def search_index(
     bounds = _id_bounds(db, filters)
     exact = [t for t in terms if t.exact and not t.exclude and len(t.text) >= TRIGRAM_MIN_CHARS]
     within = " AND ".join(_fts_string(t.text) for t in exact) or None
-    weights = f"{TITLE_WEIGHT}, 1.0"
-    found = _candidates(db, "search_terms", terms_query, filters, bounds, weights, within)
+    found = _candidates(db, "search_terms", terms_query, filters, bounds, within)
+    scores = _ranked_terms(db, terms, found)
     text_query = fts_text_query(terms)
-    ranked: dict[int, tuple[int, float, str]] = {i: (0, s, "terms") for i, s in found}
+    ranked: dict[int, tuple[int, float, str]] = {i: (0, scores.get(i, 0.0), "terms") for i in found}
     # Trigram-only finds rank after every morpheme match: needed only when those run short.
     if text_query is not None and (limit <= 0 or len(found) < limit):
-        extra = _candidates(
-            db, "search_text", text_query, filters, bounds, f"{TITLE_WEIGHT}, 1.0, 1.0"
-        )
-        for article_id, score in extra:
-            ranked.setdefault(article_id, (1, score, "text"))
+        extra = [
+            i
+            for i in _candidates(db, "search_text", text_query, filters, bounds)
+            if i not in ranked
+        ]
+        weights = f"{TITLE_WEIGHT}, 1.0, 1.0"
+        extra_scores = _scores(db, "search_text", text_query, weights, extra) if extra else {}
+        for article_id in extra:
+            ranked[article_id] = (1, extra_scores.get(article_id, 0.0), "text")
     order = sorted(ranked.items(), key=lambda kv: (kv[1][0], kv[1][1], -kv[0]))
     if limit > 0:
         order = order[:limit]

@@ -155,25 +155,16 @@ def highlight_snippet(
 ) -> str:
     """A window of `text` around the first marked string, every marked string wrapped."""
     flat = " ".join(text.split())
-    lowered = flat.lower()
-    wanted = sorted({m.lower() for m in marks if m}, key=len, reverse=True)
-    first = min((i for i in (lowered.find(m) for m in wanted) if i >= 0), default=-1)
-    if first < 0:
+    wanted = sorted({m for m in marks if m}, key=len, reverse=True)
+    # One alternation, longest first, so the longer of two overlapping marks wins.
+    pattern = re.compile("|".join(re.escape(m) for m in wanted), re.IGNORECASE) if wanted else None
+    first = pattern.search(flat) if pattern else None
+    if pattern is None or first is None:
         return flat[: width * 2] + ("…" if len(flat) > width * 2 else "")
-    start = max(0, first - width)
-    end = min(len(flat), first + width * 2)
-    piece, low = flat[start:end], lowered[start:end]
-    out: list[str] = []
-    at = 0
-    while at < len(piece):
-        hit = next((m for m in wanted if low.startswith(m, at)), None)
-        if hit is None:
-            out.append(piece[at])
-            at += 1
-            continue
-        out.append(f"{open_mark}{piece[at : at + len(hit)]}{close_mark}")
-        at += len(hit)
-    return ("…" if start else "") + "".join(out) + ("…" if end < len(flat) else "")
+    start = max(0, first.start() - width)
+    end = min(len(flat), first.start() + width * 2)
+    marked = pattern.sub(lambda m: f"{open_mark}{m.group(0)}{close_mark}", flat[start:end])
+    return ("…" if start else "") + marked + ("…" if end < len(flat) else "")
 
 
 def search_coverage(

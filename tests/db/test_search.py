@@ -214,3 +214,49 @@ def test_limit_caps_results(memory_db: sqlite_utils.Database, limit: int) -> Non
         store.save_article(memory_db, replace(BASE, url=f"https://c/{n}"), None, None)
     hits = search_index(memory_db, (_term("협약"),), store.SearchFilters(), limit)
     assert len(hits) == limit
+
+
+def test_schema_6_upgrades_a_schema_5_database_in_place(tmp_path: Path) -> None:
+    """The ranked index is rebuilt with its prefix indexes and keeps every article's words
+    (morphemes included); the triggers still keep it."""
+    path = tmp_path / "five.db"
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:5], start=1):
+        conn.executescript(script + f";PRAGMA user_version = {number};")
+    conn.execute(
+        "INSERT INTO articles (url, title, body, collected_at, processed_at, relevant) "
+        "VALUES ('https://x/1', '국립암센터와 협약', '일산테크노밸리에 입주', 't', 't', 1)"
+    )
+    conn.execute(
+        "UPDATE search_terms SET title = ?, body = ?, analysed = ? WHERE rowid = 1",
+        [index_words(["국립암센터", "협약"]), index_words(["일산테크노밸리", "입주"]), MORPHEMES],
+    )
+    conn.commit()
+    conn.close()
+    database = store.open_database(path)
+    assert article_terms_state(database) == {"articles": 1, "morphemes": 1, "plain": 0}
+    config = database.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'search_terms'"
+    ).fetchone()[0]
+    assert "prefix='1 2 3 4'" in config
+    for text in ("국립암센터", "센터", "테크노", "테크노밸리", "노밸"):
+        assert _found(database, _term(text)) == [1], text
+    store.save_article(database, replace(BASE, url="https://x/2"), None, None)
+    assert sorted(_found(database, _term("국립암센터"))) == [1, 2]
+
+
+def test_common_terms_rank_title_matches_first_then_newest(
+    memory_db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import db.search as search_module
+
+    # Every article holds 협약: with a probe of 2, the term counts as common.
+    monkeypatch.setattr(search_module, "COMMON_PROBE", 2)
+    old_title, _ = store.save_article(memory_db, replace(BASE, url="https://d/1"), None, None)
+    in_body = [
+        store.save_article(
+            memory_db, replace(BASE, url=f"https://d/{n}", title="오늘의 소식"), None, None
+        )[0]
+        for n in range(2, 5)
+    ]
+    assert _found(memory_db, _term("협약")) == [old_title, *reversed(in_body)]
