@@ -64,8 +64,8 @@ class Analyser:
         return tag_entities(self.tagger, title, body)
 
     def features(self, title: str, body: str, mentions: Sequence[Mention]) -> dict[str, float]:
-        """The classifiers' features of one article (Kiwi lemmas and the mentions)."""
-        return article_features(self.tagger.kiwi, title, body, mentions)
+        """The classifiers' features of one article (Kiwi lemmas, mentions, tone and topic cues)."""
+        return article_features(self.tagger.kiwi, title, body, mentions, self.topics)
 
     def analyse(self, title: str, body: str) -> Analysis:
         """Tag, judge and fingerprint an article's own title and body (never the page around it)."""

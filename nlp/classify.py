@@ -1,7 +1,10 @@
 """Linear classifiers for relevance, topic and tone: trained with scikit-learn, kept as JSON.
 
 A model is a TF-IDF weighting and a logistic regression over features of one article (Kiwi
-lemmas of title and body, adjacent-lemma pairs, the tracked entities mentioned). Training uses
+lemmas of title and body, adjacent-lemma pairs, the tracked entities mentioned), beside a few
+dense evidence counts (`z:` features: tone cues by where they stand, hedges, topic keywords) that
+enter as log(1 + count) x `DENSE_SCALE` without the TF-IDF normalisation, so a handful of them is
+not drowned by hundreds of lemmas. Training uses
 scikit-learn; the fitted numbers are then written as plain JSON and applied here with numpy, so a
 stored model needs no pickle, survives scikit-learn upgrades and can be read by anyone.
 """
@@ -10,7 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,11 +25,12 @@ from typing import Any
 import numpy as np
 
 from nlp._errors import ModelError
-from nlp._records import Judgement, Mention
+from nlp._records import Judgement, Mention, TopicSpec
 from nlp.kiwi import Kiwi
-from nlp.tone import find_tone_cues
+from nlp.tone import locate_hedges, locate_tone_cues
 
 __all__ = [
+    "DENSE_PREFIX",
     "FORMAT_VERSION",
     "Classifiers",
     "Example",
@@ -48,6 +53,10 @@ _PREDICATE_TAGS = frozenset({"VV", "VA"})
 # The lead carries what an article is about; a long tail adds cost, not signal.
 _MAX_BODY_CHARS = 3000
 _REASON_WORDS = 4
+# Dense evidence features: named "z:...", scaled after the sparse block is L2-normalised.
+DENSE_PREFIX = "z:"
+DENSE_SCALE = 0.2
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 
 @dataclass(frozen=True)
@@ -92,11 +101,13 @@ class LinearModel:
     classes: tuple[str, ...]
     vocabulary: Mapping[str, int]
     idf: np.ndarray  # (features,)
-    coef: np.ndarray  # (1, features) for two classes, else (classes, features)
+    coef: np.ndarray  # (1, features + dense) for two classes, else (classes, features + dense)
     intercept: np.ndarray
+    dense: tuple[str, ...] = ()  # dense feature names, after the sparse ones in `coef`
+    dense_scale: float = DENSE_SCALE
 
-    def probabilities(self, features: Mapping[str, float]) -> np.ndarray:
-        """Class probabilities for one article's feature counts (order of `classes`)."""
+    def vector(self, features: Mapping[str, float]) -> np.ndarray:
+        """The model's input for one article: normalised TF-IDF, then the scaled dense counts."""
         vector = np.zeros(len(self.idf))
         for feature, count in features.items():
             index = self.vocabulary.get(feature)
@@ -105,7 +116,12 @@ class LinearModel:
         norm = float(np.linalg.norm(vector))
         if norm:
             vector /= norm
-        scores = self.coef @ vector + self.intercept
+        dense = [math.log1p(features.get(name, 0.0)) * self.dense_scale for name in self.dense]
+        return np.concatenate([vector, np.asarray(dense, dtype=float)])
+
+    def probabilities(self, features: Mapping[str, float]) -> np.ndarray:
+        """Class probabilities for one article's feature counts (order of `classes`)."""
+        scores = self.coef @ self.vector(features) + self.intercept
         if len(self.classes) == 2:
             positive = 1.0 / (1.0 + math.exp(-float(scores[0])))
             return np.array([1.0 - positive, positive])
@@ -139,6 +155,8 @@ class LinearModel:
             "idf": [round(float(v), 6) for v in self.idf],
             "coef": [[round(float(v), 6) for v in row] for row in self.coef],
             "intercept": [round(float(v), 6) for v in self.intercept],
+            "dense": list(self.dense),
+            "dense_scale": self.dense_scale,
         }
 
     @classmethod
@@ -153,11 +171,14 @@ class LinearModel:
                 idf=np.asarray(data["idf"], dtype=float),
                 coef=np.asarray(data["coef"], dtype=float),
                 intercept=np.asarray(data["intercept"], dtype=float),
+                dense=tuple(str(f) for f in data.get("dense", ())),
+                dense_scale=float(data.get("dense_scale", DENSE_SCALE)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"malformed model: {exc}") from None
         rows = 1 if len(model.classes) == 2 else len(model.classes)
-        if model.coef.shape != (rows, len(features)) or model.idf.shape != (len(features),):
+        width = len(features) + len(model.dense)
+        if model.coef.shape != (rows, width) or model.idf.shape != (len(features),):
             raise ModelError(f"model {model.name}: its numbers do not match its features")
         return model
 
@@ -195,10 +216,6 @@ def _readable(feature: str) -> str:
     """A feature as the word a person reads in a reason (prefixes dropped, pairs spaced)."""
     if feature.startswith("e:"):
         return ""  # entity presence is why the article was analysed, not a reason of its own
-    if feature in ("c:+", "c:-"):
-        return ""
-    if feature.startswith(("c:+", "c:-")):
-        return feature[3:]
     word = feature.split(":", 1)[1] if feature[:2] in ("t:", "p:") else feature
     return word.replace("_", " ")
 
@@ -216,10 +233,57 @@ def _lemmas(kiwi: Kiwi, text: str) -> list[str]:
     return words
 
 
+def _tone_evidence(title: str, body: str, mentions: Sequence[Mention]) -> dict[str, float]:
+    """Dense tone counts by where the cues stand: title, lead, sentences naming the subject."""
+    evidence: defaultdict[str, float] = defaultdict(float)
+    for hit in locate_tone_cues(title):
+        if hit.polarity != "~":
+            evidence[f"z:{hit.polarity}title"] += 2.0
+    lead_end = body.find("\n") if "\n" in body else len(body)
+    subject = [(m.start, m.end) for m in mentions if m.field == "body"]
+    sentences = [
+        (s.start(), s.end())
+        for s in _SENTENCE.finditer(body)
+        if any(s.start() <= start < s.end() for start, _ in subject)
+    ]
+    for hit in locate_tone_cues(body):
+        if hit.polarity == "~":
+            continue
+        evidence[f"z:{hit.polarity}all"] += 1.0
+        if hit.start < lead_end:
+            evidence[f"z:{hit.polarity}lead"] += 1.0
+        # The tone toward the city or a tracked entity, not toward anything the article names.
+        if any(start <= hit.start < end for start, end in sentences):
+            evidence[f"z:{hit.polarity}subject"] += 1.0
+    evidence["z:hedge-title"] += len(locate_hedges(title))
+    for start in locate_hedges(body):
+        evidence["z:hedge"] += 1.0
+        if start < lead_end:
+            evidence["z:hedge-lead"] += 1.0
+    return {name: value for name, value in evidence.items() if value}
+
+
+def _topic_evidence(title: str, body: str, topics: Sequence[TopicSpec]) -> dict[str, float]:
+    """Dense counts of each configured topic's keywords in the title and (capped) in the body."""
+    evidence: dict[str, float] = {}
+    for topic in topics:
+        in_title = sum(title.count(keyword) for keyword in topic.keywords)
+        in_body = sum(min(body.count(keyword), 3) for keyword in topic.keywords)
+        if in_title:
+            evidence[f"z:topic:{topic.id}:title"] = float(in_title)
+        if in_body:
+            evidence[f"z:topic:{topic.id}"] = float(in_body)
+    return evidence
+
+
 def article_features(
-    kiwi: Kiwi, title: str, body: str, mentions: Sequence[Mention]
+    kiwi: Kiwi,
+    title: str,
+    body: str,
+    mentions: Sequence[Mention],
+    topics: Sequence[TopicSpec] = (),
 ) -> dict[str, float]:
-    """Feature counts of one article: lemmas, title lemmas, adjacent pairs, entities mentioned."""
+    """Feature counts of one article: lemmas, title lemmas, pairs, entities, tone and topic cues."""
     counts: Counter[str] = Counter()
     title_words = _lemmas(kiwi, title)
     body_words = _lemmas(kiwi, body[:_MAX_BODY_CHARS])
@@ -234,15 +298,10 @@ def article_features(
             counts["e:@title"] += 1
     if mentions:
         counts["e:@any"] += 1
-    # The tone lexicon (with its negation handling) as evidence the models weigh, not a verdict.
-    cues = find_tone_cues(title, body)
-    counts.update(f"c:+{word}" for word in cues.positive_words)
-    counts.update(f"c:-{word}" for word in cues.negative_words)
     features = {feature: float(count) for feature, count in counts.items()}
-    if cues.positive:
-        features["c:+"] = cues.positive
-    if cues.negative:
-        features["c:-"] = cues.negative
+    # The tone lexicon (with its negation handling) as evidence the models weigh, not a verdict.
+    features.update(_tone_evidence(title, body, mentions))
+    features.update(_topic_evidence(title, body, topics))
     return features
 
 
@@ -253,8 +312,11 @@ def fit_linear_model(
     *,
     min_df: int = 2,
     c: float = 4.0,
+    dense: bool = True,
+    dense_scale: float = DENSE_SCALE,
 ) -> LinearModel:
-    """Fit TF-IDF + logistic regression (balanced classes) and keep the fitted numbers."""
+    """Fit TF-IDF (+ dense `z:` counts unless `dense` is off) and a balanced logistic regression."""
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
@@ -264,11 +326,24 @@ def fit_linear_model(
     document_frequency: Counter[str] = Counter()
     for row in rows:
         document_frequency.update(row.keys())
-    kept = [{f: v for f, v in row.items() if document_frequency[f] >= min_df} for row in rows]
+    dense_names = tuple(
+        sorted(f for f in document_frequency if dense and f.startswith(DENSE_PREFIX))
+    )
+    kept = [
+        {
+            f: v
+            for f, v in row.items()
+            if document_frequency[f] >= min_df and not f.startswith(DENSE_PREFIX)
+        }
+        for row in rows
+    ]
     vectorizer = DictVectorizer()
     counts = vectorizer.fit_transform(kept)
     tfidf = TfidfTransformer(sublinear_tf=True)
     matrix = tfidf.fit_transform(counts)
+    if dense_names:
+        values = np.log1p([[row.get(f, 0.0) for f in dense_names] for row in rows]) * dense_scale
+        matrix = hstack([matrix, csr_matrix(values)]).tocsr()
     classifier = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
     classifier.fit(matrix, list(labels))
     names = list(vectorizer.get_feature_names_out())
@@ -279,6 +354,8 @@ def fit_linear_model(
         idf=np.asarray(tfidf.idf_, dtype=float),
         coef=np.asarray(classifier.coef_, dtype=float),
         intercept=np.asarray(classifier.intercept_, dtype=float),
+        dense=dense_names,
+        dense_scale=dense_scale,
     )
 
 

@@ -7,62 +7,52 @@ from dataclasses import dataclass
 
 from nlp._records import Judgement
 
-__all__ = ["ToneCues", "classify_tone", "find_tone_cues"]
+__all__ = [
+    "CueHit",
+    "ToneCues",
+    "classify_tone",
+    "find_tone_cues",
+    "locate_hedges",
+    "locate_tone_cues",
+]
 
-_NEGATIVE = (
-    "지연",
-    "무산",
-    "차질",
-    "논란",
-    "비판",
-    "의혹",
-    "특혜",
-    "반발",
-    "우려",
-    "표류",
-    "좌초",
-    "부실",
-    "갈등",
-    "감사 지적",
-    "난항",
-    "백지화",
-    "취소",
-    "중단",
-    "위기",
-    "불투명",
-    "철회",
-    "반대",
-    "실패",
-    "지적",
-    "의문",
-    "제동",
-    "답보",
-    "불발",
+
+def _cue_list(text: str) -> tuple[str, ...]:
+    """Comma-separated cue words (some hold a space: "첫 삽") as a tuple."""
+    return tuple(word.strip() for word in text.split(",") if word.strip())
+
+
+# The press-office vocabulary of docs/TONE.md: criticism, delay, failure, suspicion, conflict...
+_NEGATIVE = _cue_list(
+    """
+    지연, 무산, 차질, 논란, 비판, 의혹, 특혜, 반발, 우려, 표류, 좌초, 부실, 갈등, 감사 지적,
+    난항, 백지화, 취소, 중단, 위기, 불투명, 철회, 반대, 실패, 지적, 의문, 제동, 답보, 불발,
+    탈락, 고배, 삭감, 질타, 해명, 보류, 늦어, 늦춰, 연기, 저조, 먹구름, 빨간불, 적신호, 파행,
+    공방, 충돌, 반토막, 혈세, 낭비, 외유, 깜깜이, 졸속, 난립, 남발, 이탈, 민원, 불편, 소외,
+    불만, 미흡, 부진, 그쳐, 그친, 못 미, 급감, 적자, 악화, 피해, 폐쇄, 축소, 손실, 위법, 고발,
+    수사, 패싱, 꼬집, 따졌, 도마, 불신, 몸살, 발 동동, 허탈, 빈손, 부풀리, 보여주기, 침체,
+    역성장, 지지부진, 제자리, 경고, 혼란, 과열, 과다, 비상, 걸림돌, 한계, 약점, 호소, 토로,
+    사각지대, 위협, 과잉, 인력난, 어려움, 고통, 잇단, 줄줄이, 발목, 엇박자, 규탄, 사퇴, 징계,
+    소송, 사고
+    """
 )
-_POSITIVE = (
-    "협약",
-    "첫 삽",
-    "착공",
-    "유치",
-    "선정",
-    "개소",
-    "성과",
-    "기대",
-    "도약",
-    "활성화",
-    "선도",
-    "확정",
-    "성공",
-    "출범",
-    "첫발",
-    "본격화",
-    "탄력",
-    "기여",
-    "강화",
-    "육성",
-    "창출",
-    "호평",
-    "우수",
+# ...and achievements, agreements, designations won, openings, praise.
+_POSITIVE = _cue_list(
+    """
+    협약, 첫 삽, 착공, 유치, 선정, 개소, 성과, 기대, 도약, 활성화, 선도, 확정, 성공, 출범,
+    첫발, 본격화, 탄력, 기여, 강화, 육성, 창출, 호평, 우수, 성료, 성황, 호응, 확보, 체결, 돌파,
+    역대 최대, 최초, 수상, 달성, 합의, 손잡, 맞손, 결실, 교두보, 가시화, 주목, 입증, 환영,
+    쾌거, 발판, 마중물, 청신호, 순항, 가속, 인기, 개원, 개관, 준공, 공감, 통과, 지정, 효과,
+    개선, 최대, 강점, 기회, 속도, 획득, 최다, 기부, 나눔, 향상, 단축, 흥행, 선발, 1위, 인증,
+    개통, 혜택, 만족, 호황
+    """
+)
+# Hedges turn a report of good news into a neutral one ("다만 재원은 정해지지 않았다").
+_HEDGES = _cue_list(
+    """
+    다만, 하지만, 그러나, 반면, 아직, 과제, 관건, 미정, 정해지지, 불확실, 장담, 변수, 숙제,
+    남았, 남아, 지켜봐야, 미지수
+    """
 )
 # A cue followed closely by one of these is negated ("우려 해소", "지연되지 않도록").
 _NEGATORS = re.compile(r"^[가-힣\s]{0,6}?(않|없|해소|불식|아니|벗어|극복|털어)")
@@ -74,24 +64,52 @@ _MIN_WEIGHT = 1.5  # below this much evidence the article is neutral
 _MIN_BALANCE = 0.25  # |pos - neg| / (pos + neg) must exceed this to leave neutral
 
 
-def _score_cues(
-    text: str, cues: tuple[str, ...], weight: float
-) -> tuple[float, list[str], list[str]]:
-    """Weight of un-negated cues in `text`, the words counted, and the negated ones."""
-    total = 0.0
-    counted: list[str] = []
+@dataclass(frozen=True)
+class CueHit:
+    """One lexicon cue in a text: word, polarity ("+", "-", "~" when negated) and offset."""
+
+    word: str
+    polarity: str
+    start: int
+
+
+def locate_tone_cues(text: str) -> list[CueHit]:
+    """Every lexicon cue in `text` with its offset; negated or undone cues carry polarity "~"."""
+    hits: list[CueHit] = []
+    for cues, polarity in ((_NEGATIVE, "-"), (_POSITIVE, "+")):
+        masked = text
+        for cue in sorted(cues, key=len, reverse=True):
+            for match in re.finditer(re.escape(cue), masked):
+                after = masked[match.end() : match.end() + _NEGATION_WINDOW]
+                undone = polarity == "+" and _UNDONE.match(after)
+                negated = bool(_NEGATORS.match(after) or undone)
+                hits.append(CueHit(cue, "~" if negated else polarity, match.start()))
+            # Shorter cues inside a longer one ("지적" in "감사 지적") count once.
+            masked = masked.replace(cue, " " * len(cue))
+    return sorted(hits, key=lambda hit: hit.start)
+
+
+def locate_hedges(text: str) -> list[int]:
+    """Offsets of the hedging words in `text` (다만, 아직, 과제로 남았다 ...)."""
+    return sorted(m.start() for hedge in _HEDGES for m in re.finditer(re.escape(hedge), text))
+
+
+def _score_cues(text: str, weight: float) -> tuple[float, float, list[str], list[str], list[str]]:
+    """Weights of un-negated positive and negative cues in `text`, and the words of each kind."""
+    positive = negative = 0.0
+    pos_words: list[str] = []
+    neg_words: list[str] = []
     negated: list[str] = []
-    for cue in sorted(cues, key=len, reverse=True):
-        for match in re.finditer(re.escape(cue), text):
-            after = text[match.end() : match.end() + _NEGATION_WINDOW]
-            if _NEGATORS.match(after) or (cues is _POSITIVE and _UNDONE.match(after)):
-                negated.append(cue)
-                continue
-            total += weight
-            counted.append(cue)
-        # Shorter cues inside a longer one ("지적" in "감사 지적") count once.
-        text = text.replace(cue, " " * len(cue))
-    return total, counted, negated
+    for hit in locate_tone_cues(text):
+        if hit.polarity == "+":
+            positive += weight
+            pos_words.append(hit.word)
+        elif hit.polarity == "-":
+            negative += weight
+            neg_words.append(hit.word)
+        else:
+            negated.append(hit.word)
+    return positive, negative, pos_words, neg_words, negated
 
 
 @dataclass(frozen=True)
@@ -107,10 +125,8 @@ class ToneCues:
 
 def find_tone_cues(title: str, body: str) -> ToneCues:
     """Weighted, un-negated positive and negative cues of the lexicon in title and body."""
-    neg_t, neg_words_t, negated_t = _score_cues(title, _NEGATIVE, _TITLE_WEIGHT)
-    neg_b, neg_words_b, negated_b = _score_cues(body, _NEGATIVE, 1.0)
-    pos_t, pos_words_t, _ = _score_cues(title, _POSITIVE, _TITLE_WEIGHT)
-    pos_b, pos_words_b, _ = _score_cues(body, _POSITIVE, 1.0)
+    pos_t, neg_t, pos_words_t, neg_words_t, negated_t = _score_cues(title, _TITLE_WEIGHT)
+    pos_b, neg_b, pos_words_b, neg_words_b, negated_b = _score_cues(body, 1.0)
     return ToneCues(
         positive=pos_t + pos_b,
         negative=neg_t + neg_b,

@@ -45,6 +45,8 @@ def _cross_validate(
     predict: Callable[[LinearModel, Features], str],
     positive: str | None,
     folds: int,
+    *,
+    dense: bool = True,
 ) -> Scores:
     """Stratified k-fold scores; folds shrink to the rarest class's count (at least 2)."""
     from sklearn.model_selection import StratifiedKFold
@@ -56,7 +58,9 @@ def _cross_validate(
     predicted = [""] * len(labels)
     splitter = StratifiedKFold(n_splits=splits, shuffle=True, random_state=0)
     for train, test in splitter.split(list(range(len(labels))), list(labels)):
-        model = fit_linear_model(name, [rows[i] for i in train], [labels[i] for i in train])
+        model = fit_linear_model(
+            name, [rows[i] for i in train], [labels[i] for i in train], dense=dense
+        )
         for i in test:
             predicted[i] = predict(model, rows[i])
     scores = _scores(labels, predicted, positive)
@@ -92,7 +96,13 @@ def train_classifiers(
 
     scores = {
         "relevance": _cross_validate(
-            "relevance", relevance_rows, relevance_labels, gate_relevance, RELEVANT, folds
+            "relevance",
+            relevance_rows,
+            relevance_labels,
+            gate_relevance,
+            RELEVANT,
+            folds,
+            dense=False,
         ),
         "topic": _cross_validate("topic", topic_rows, topic_labels, judged, None, folds),
         "tone": _cross_validate("tone", tone_rows, tone_labels, judged, None, folds),
@@ -101,7 +111,9 @@ def train_classifiers(
     return Classifiers(
         version=version,
         trained_at=trained_at,
-        relevance=fit_linear_model(f"relevance v{version}", relevance_rows, relevance_labels),
+        relevance=fit_linear_model(
+            f"relevance v{version}", relevance_rows, relevance_labels, dense=False
+        ),
         topic=fit_linear_model(f"topic v{version}", topic_rows, topic_labels),
         tone=fit_linear_model(f"tone v{version}", tone_rows, tone_labels),
         scores=scores,

@@ -19,6 +19,7 @@ from nlp.classify import (
     Classifiers,
     Example,
     LinearModel,
+    article_features,
     fit_linear_model,
     latest_model_path,
     load_classifiers,
@@ -173,3 +174,49 @@ def test_analyser_judges_by_model_only_articles_naming_a_tracked_entity(kiwi: Ki
 def test_linear_model_from_json_rejects_missing_keys() -> None:
     with pytest.raises(ModelError, match="malformed model"):
         LinearModel.from_json({"name": "x"})
+
+
+DENSE_ROWS = [
+    {**row, "z:+title": float(n % 3), "z:-all": float((n + 1) % 2)} for n, row in enumerate(ROWS)
+]
+
+
+def test_dense_evidence_is_scaled_after_normalising_and_matches_scikit_learn() -> None:
+    from scipy.sparse import csr_matrix, hstack
+
+    model = fit_linear_model("tone", DENSE_ROWS, TONES)
+    assert set(model.dense) == {"z:+title", "z:-all"}
+    assert all(f not in model.vocabulary for f in model.dense)
+    vectorizer = DictVectorizer()
+    tfidf = TfidfTransformer(sublinear_tf=True)
+    sparse = [{k: v for k, v in r.items() if not k.startswith("z:")} for r in DENSE_ROWS]
+    dense = np.log1p([[r.get(f, 0.0) for f in model.dense] for r in DENSE_ROWS]) * model.dense_scale
+    matrix = hstack([tfidf.fit_transform(vectorizer.fit_transform(sparse)), csr_matrix(dense)])
+    reference = LogisticRegression(C=4.0, class_weight="balanced", max_iter=5000)
+    reference.fit(matrix.tocsr(), TONES)
+    for row, expected in zip(DENSE_ROWS, reference.predict_proba(matrix.tocsr()), strict=True):
+        assert np.allclose(model.probabilities(row), expected, atol=1e-9)
+    # Read back from JSON, the dense block keeps its names, order and scale.
+    again = LinearModel.from_json(json.loads(json.dumps(model.to_json())))
+    assert again.dense == model.dense and again.dense_scale == model.dense_scale
+    assert np.allclose(again.probabilities(DENSE_ROWS[2]), model.probabilities(DENSE_ROWS[2]))
+    # Switched off (the relevance model), the dense counts are ignored altogether.
+    assert fit_linear_model("relevance", DENSE_ROWS, LABELS, dense=False).dense == ()
+
+
+def test_tone_evidence_counts_cues_by_where_they_stand(kiwi: Kiwi) -> None:
+    mentions = Analyser(kiwi, ENTITIES, DEFAULT_TOPICS).mentions
+    title = "바이오 특화단지 지정 무산"
+    body = (
+        "시의 공모가 탈락했다.\n"
+        "국립암센터는 협력을 이어가기로 합의했다. 다만 재원은 아직 정해지지 않았다.\n"
+        "지역 축제는 성황을 이뤘다."
+    )
+    features = article_features(kiwi, title, body, mentions(title, body), DEFAULT_TOPICS)
+    assert "z:+title" not in features  # 지정 무산: the designation failed, it is not a win
+    assert features["z:-title"] == 2.0  # a title cue weighs double
+    assert features["z:-lead"] == 1.0 and "z:+lead" not in features  # 탈락 in the first paragraph
+    assert features["z:+subject"] == 1.0  # 합의 in the sentence naming 국립암센터, not 성황
+    assert features["z:+all"] == 2.0
+    assert features["z:hedge"] >= 3.0 and "z:hedge-lead" not in features
+    assert features["z:topic:infrastructure:title"] == 2.0  # 특화단지, 지정

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlp.tone import classify_tone
+from nlp.tone import classify_tone, locate_hedges, locate_tone_cues
 
 
 def test_positive() -> None:
@@ -26,7 +26,7 @@ def test_neutral_without_cues() -> None:
 
 
 def test_neutral_when_balanced() -> None:
-    assert classify_tone("협약 체결 두고 논란", "").value == "neutral"
+    assert classify_tone("협약 두고 논란", "").value == "neutral"
 
 
 def test_negation_flips_negative_cue() -> None:
@@ -38,3 +38,19 @@ def test_negation_flips_negative_cue() -> None:
 def test_title_weighs_more_than_body() -> None:
     judgement = classify_tone("연구소 개소 무산", "기대를 모았다.")
     assert judgement.value == "negative"
+
+
+def test_cues_are_located_with_negation_and_failure() -> None:
+    hits = locate_tone_cues("연구소 개소 무산, 일정 차질은 없다. 협약 체결")
+    found = {(h.word, h.polarity) for h in hits}
+    assert ("개소", "~") in found  # what failed is not an achievement
+    assert ("무산", "-") in found
+    assert ("차질", "~") in found  # 차질은 없다: negated
+    assert ("협약", "+") in found and ("체결", "+") in found
+    assert [h.start for h in hits] == sorted(h.start for h in hits)
+
+
+def test_hedges_are_located() -> None:
+    text = "협약을 맺었다. 다만 재원은 아직 정해지지 않았다."
+    assert len(locate_hedges(text)) == 3
+    assert locate_hedges("협약을 맺었다.") == []
