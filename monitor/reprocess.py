@@ -36,7 +36,7 @@ class ReprocessReport:
     updated: int
     new_articles: int
     relevant: int
-    articles_changed: int = 0  # articles whose text, date, verdicts or story came out different
+    articles_changed: int = 0  # articles whose text, date, entities, verdicts or story changed
     no_article: int = 0  # pages that still hold no article (a section front, a dead link)
     changed: dict[str, int] = field(default_factory=dict)  # field -> articles whose value changed
     errors: tuple[tuple[str, str, str], ...] = ()  # (url, stage, reason)
@@ -117,7 +117,19 @@ def _snapshot(db: sqlite_utils.Database, page_id: int) -> dict[str, Any] | None:
         f"SELECT {', '.join(_WATCHED)} FROM effective_articles WHERE page_id = ?", [page_id]
     )
     row = cursor.fetchone()
-    return dict(zip(_WATCHED, row, strict=True)) if row else None
+    if not row:
+        return None
+    snapshot = dict(zip(_WATCHED, row, strict=True))
+    # The entities an article names decide its tally rows: a retagging is a change too.
+    snapshot["entities"] = tuple(
+        entity
+        for (entity,) in db.execute(
+            "SELECT DISTINCT m.entity FROM mentions m JOIN articles a ON a.id = m.article_id "
+            "WHERE a.page_id = ? ORDER BY m.entity",
+            [page_id],
+        )
+    )
+    return snapshot
 
 
 def reprocess_pages(
@@ -171,7 +183,7 @@ def reprocess_pages(
             relevant += is_relevant
             after = _snapshot(db, page["id"])
             if before is not None and after is not None:
-                differs = [key for key in _WATCHED if before[key] != after[key]]
+                differs = [key for key in (*_WATCHED, "entities") if before[key] != after[key]]
                 changed.update(differs)
                 articles_changed += bool(differs)
             bar.advance()

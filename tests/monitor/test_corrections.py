@@ -462,3 +462,19 @@ def test_train_learns_from_team_labels_and_reprocess_judges_with_the_model(
     (models / "classifiers-v3.json").write_text("{", encoding="utf-8")
     code, _out, err = workspace.run("reprocess")
     assert code == 0 and "warning" in err and "the rules judge" in err
+
+
+def test_reprocess_reports_an_article_whose_entities_changed(workspace: Workspace) -> None:
+    article_id = workspace.db.execute(
+        "SELECT article_id FROM mentions m JOIN articles a ON a.id = m.article_id "
+        "WHERE a.page_id IS NOT NULL ORDER BY article_id"
+    ).fetchone()[0]
+    # As if the article had been tagged by an older configuration that knew fewer names.
+    workspace.db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
+    workspace.db.conn.commit()
+    report = workspace.json("reprocess")
+    assert report["changed"].get("entities") == 1
+    assert report["articles_changed"] >= 1
+    assert workspace.db.execute(
+        "SELECT COUNT(*) FROM mentions WHERE article_id = ?", [article_id]
+    ).fetchone()[0]
