@@ -32,8 +32,29 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# Latin-1 letters that appear when UTF-8 or EUC-KR Korean is mis-decoded as a Western codec.
-_MOJIBAKE = re.compile(r"[\u00c0-\u00ff][\u0080-\u00ff]|[\u00b0-\u00ff]{3,}")
+
+
+def _western_chars(first: int, last: int) -> str:
+    """Characters a Western codec (latin-1 or cp1252) gives the bytes first..last, escaped."""
+    chars = {chr(byte) for byte in range(first, last + 1)}
+    chars |= {bytes([byte]).decode("cp1252", "ignore") for byte in range(first, last + 1)}
+    return "".join(re.escape(char) for char in sorted(chars - {""}))
+
+
+# Every kind of Western-codec mojibake needs characters from U+0080-U+00FF.
+_WESTERN_HIGH = re.compile("[-ÿ]")
+# UTF-8 read as latin-1 or cp1252: a lead byte's letter ("Ã", "ì", "â") followed by exactly
+# as many continuation-byte characters as it announces ("Ã©", "ì\x9d´", "â€™"). Legitimate
+# Latin text ("ATENÇÃO", "ÓRGÃOS", "ação") pairs letters that are not continuation bytes.
+_CONTINUATION = f"[{_western_chars(0x80, 0xBF)}]"
+_UTF8_AS_WESTERN = re.compile(
+    f"[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}"
+    f"|[\u00f0-\u00f4]{_CONTINUATION}{{3}}"
+)
+# EUC-KR read as latin-1: every Hangul syllable is two bytes 0xA1-0xFE, so Korean words turn
+# into long runs of such characters; Western words rarely have two accented letters in a row.
+_WESTERN_HIGH = re.compile("[\u0080-\u00ff]")
+_EUCKR_AS_WESTERN = re.compile("[\u00a1-\u00fe]{4,}")
 
 
 def _normalize_codec(label: str) -> str | None:
@@ -47,12 +68,38 @@ def _normalize_codec(label: str) -> str | None:
         return None
 
 
+def _is_utf8_as_western(chars: str) -> bool:
+    """Tell whether characters re-encoded as latin-1/cp1252 bytes are valid UTF-8."""
+    raw = bytearray()
+    for char in chars:
+        try:
+            raw += char.encode("latin-1")
+        except UnicodeEncodeError:
+            raw += char.encode("cp1252")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _count_mojibake(text: str) -> int:
+    """Replacement characters plus sequences only a wrong codec produces."""
+    # A cheap test first: mojibake of either kind needs characters from U+0080-U+00FF.
+    bad = text.count("\ufffd")
+    if _WESTERN_HIGH.search(text) is None:
+        return bad
+    bad += sum(1 for match in _UTF8_AS_WESTERN.finditer(text) if _is_utf8_as_western(match[0]))
+    # A run of one repeated character ("····", "»»»»") is decoration, not a word.
+    bad += sum(1 for match in _EUCKR_AS_WESTERN.finditer(text) if len(set(match[0])) > 1)
+    return bad
+
+
 def _is_clean(text: str) -> bool:
-    """Tell whether decoded text is free of replacement characters and Latin-1 mojibake."""
+    """Tell whether decoded text is free of replacement characters and codec mojibake."""
     if not text:
         return True
-    bad = text.count("\ufffd") + len(_MOJIBAKE.findall(text))
-    return bad <= max(2, len(text) // 2000)
+    return _count_mojibake(text) <= max(2, len(text) // 2000)
 
 
 def _try_codec(body: bytes, codec: str | None) -> str | None:
@@ -64,6 +111,15 @@ def _try_codec(body: bytes, codec: str | None) -> str | None:
     except (UnicodeDecodeError, LookupError):
         return None
     return text if _is_clean(text) else None
+
+
+def _is_utf8(body: bytes) -> bool:
+    """Tell whether the bytes are strictly valid UTF-8."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode_page(body: bytes, content_type: str | None) -> Decoded:
@@ -92,6 +148,11 @@ def decode_page(body: bytes, content_type: str | None) -> Decoded:
     text = _try_codec(body, "utf-8")
     if text is not None:
         return Decoded(text=text, encoding="utf-8", method="detected")
+    if _is_utf8(body):
+        # Valid UTF-8 that still reads as mojibake was damaged before it was saved (text
+        # decoded with the wrong codec, or with replacement characters, then re-encoded);
+        # a single-byte codec would only turn it into different mojibake.
+        raise DecodeError("valid UTF-8 holding mojibake or replacement characters")
     best = from_bytes(body).best()
     if best is None:
         raise DecodeError("no charset decodes the bytes")
