@@ -31,7 +31,8 @@ from extract_scoring import (  # noqa: E402
     title_words,
 )
 
-from nlp._errors import NlpError  # noqa: E402
+from nlp._errors import DecodeError, NlpError  # noqa: E402
+from nlp.decode import decode_page  # noqa: E402
 from nlp.extract import extract_article  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
@@ -83,27 +84,42 @@ def load_trafilatura() -> tuple[dict[str, Extractor], MetaReader | None]:
     return {"trafilatura": run_default, "trafilatura-prec": run_precise}, meta
 
 
+def decode_bytes(raw: bytes) -> tuple[str, str | None]:
+    """(text, refusal) of page bytes read as `monitor extract` reads them (decode_page).
+
+    A page decode_page refuses is a loss for us; the peers still get a lenient UTF-8 reading.
+    """
+    try:
+        return decode_page(raw, None).text, None
+    except DecodeError as error:
+        return raw.decode("utf-8", "replace"), str(error)
+
+
 def load_scrapinghub() -> list[GoldPage]:
-    """ScrapingHub's 181 pages as gold pages (body only)."""
+    """ScrapingHub's 181 pages as gold pages (body only), decoded as the pipeline decodes."""
     bench = DATA / "scrapinghub-benchmark"
     truth = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
-    return [
-        GoldPage(
-            name=key,
-            url=value["url"],
-            html=gzip.decompress((bench / "html" / f"{key}.html.gz").read_bytes()).decode(
-                "utf-8", "replace"
-            ),
-            layout="scrapinghub",
-            no_article=False,
-            title=None,
-            authors=(),
-            published=None,
-            deck=(),
-            paragraphs=(value["articleBody"],),
+    pages = []
+    for key, value in sorted(truth.items()):
+        html, refusal = decode_bytes(
+            gzip.decompress((bench / "html" / f"{key}.html.gz").read_bytes())
         )
-        for key, value in sorted(truth.items())
-    ]
+        pages.append(
+            GoldPage(
+                name=key,
+                url=value["url"],
+                html=html,
+                layout="scrapinghub",
+                no_article=False,
+                title=None,
+                authors=(),
+                published=None,
+                deck=(),
+                paragraphs=(value["articleBody"],),
+                decode_error=refusal,
+            )
+        )
+    return pages
 
 
 def evaluate_peer(extractor: Extractor, page: GoldPage) -> PageResult:
@@ -220,6 +236,10 @@ def main() -> None:
         "korean-all": shared + team,
         "scrapinghub": load_scrapinghub(),
     }
+    refused = [page.name for page in datasets["scrapinghub"] if page.decode_error is not None]
+    if refused:
+        print(f"scrapinghub: decode_page refused {len(refused)} page(s), scored as losses:")
+        print("  " + " ".join(name[:8] for name in refused))
     results: dict[tuple[str, str], list[PageResult]] = {}
     header = f"{'dataset':<14} {'extractor':<16} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6}"
     print(f"{header} {'med ms':>7} {'p95 ms':>7}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from nlp._errors import NlpError, NoArticleError
+from nlp._errors import DecodeError, NlpError, NoArticleError
 from nlp.decode import decode_page
 from nlp.extract import extract_article
 from nlp.text import normalize_text
@@ -35,6 +35,9 @@ class GoldPage:
     published: datetime | None
     deck: tuple[str, ...]
     paragraphs: tuple[str, ...]
+    # Why decode_page refused the page's bytes, if it did: our pipeline never sees its text,
+    # so the page scores as a loss for us (html then holds a lenient UTF-8 reading for peers).
+    decode_error: str | None = None
 
     @property
     def body(self) -> str:
@@ -138,6 +141,8 @@ def evaluate_ours(page: GoldPage) -> PageResult:
     """Run our extractor on one gold page and score body, title, date, authors and status."""
     start = time.thread_time()
     try:
+        if page.decode_error is not None:
+            raise DecodeError(page.decode_error)
         article = extract_article(page.html, page.url)
     except NlpError as error:
         ms = (time.thread_time() - start) * 1000
