@@ -110,11 +110,8 @@ class SearchFilters:
     include_press_releases: bool = False
 
 
-_MEASURES = (
-    "COUNT(DISTINCT c.outlet_key || char(31) || c.story) AS articles, "
-    "COUNT(DISTINCT c.outlet_key) AS outlets, COUNT(DISTINCT c.story) AS stories"
-)
-# Over pairs, each row is one counted article already.
+# Over distinct (key, outlet, story) rows (or pairs), each row is one counted article: grouping
+# to those first is about twice as fast as COUNT(DISTINCT) over joined strings.
 _PAIR_MEASURES = (
     "COUNT(*) AS articles, COUNT(DISTINCT p.outlet_key) AS outlets, "
     "COUNT(DISTINCT p.story) AS stories"
@@ -131,15 +128,18 @@ def tally(
     params = {"start": start, "end": end}
     if by == "entity":
         # Every counted article adds its pair to each entity it names (a repeated mention
-        # changes no distinct count), so no pair's first copy is needed.
+        # changes nothing), so no pair's first copy is needed.
         sql = (
-            f"SELECT m.entity AS key, {_MEASURES} FROM ({_COUNTED_ROWS}) c "
-            "JOIN mentions m ON m.article_id = c.id GROUP BY m.entity"
+            f"SELECT p.key, {_PAIR_MEASURES} FROM ("
+            "SELECT m.entity AS key, c.outlet_key, c.story "
+            f"FROM ({_COUNTED_ROWS}) c JOIN mentions m ON m.article_id = c.id "
+            "GROUP BY m.entity, c.outlet_key, c.story) p GROUP BY p.key"
         )
     elif by == "outlet":
         sql = (
-            f"SELECT COALESCE(NULLIF(c.outlet_key, ''), 'unknown') AS key, {_MEASURES} "
-            f"FROM ({_COUNTED_ROWS}) c GROUP BY key"
+            f"SELECT COALESCE(NULLIF(p.outlet_key, ''), 'unknown') AS key, {_PAIR_MEASURES} "
+            f"FROM (SELECT outlet_key, story FROM ({_COUNTED_ROWS}) GROUP BY outlet_key, story) p "
+            "GROUP BY key"
         )
     else:
         sql = (
@@ -148,7 +148,11 @@ def tally(
         )
     rows = [TallyRow(str(r[0]), r[1], r[2], r[3]) for r in db.execute(sql, params)]
     rows.sort(key=lambda r: (-r.articles, -r.stories, r.key) if by != "month" else (r.key,))
-    total_row = db.execute(f"SELECT {_PAIR_MEASURES} FROM ({_COUNTED_PAIRS}) p", params).fetchone()
+    total_row = db.execute(
+        f"SELECT {_PAIR_MEASURES} FROM "
+        f"(SELECT outlet_key, story FROM ({_COUNTED_ROWS}) GROUP BY outlet_key, story) p",
+        params,
+    ).fetchone()
     return rows, TallyRow("total", total_row[0], total_row[1], total_row[2])
 
 
