@@ -30,8 +30,10 @@ import sqlite_utils
 import db as store
 from db import StorageError
 from monitor.config import Config
+from monitor.labels import MEDIUM_LABELS, TIER_LABELS, TONE_LABELS, UNKNOWN_LABEL, topic_labels
 from monitor.locks import CollectionBusy, collection_lock
 from monitor.mail import MailError, MailOutcome, compose_mail, send_mail, smtp_password
+from monitor.md_escape import MarkdownText, escape_markdown, markdown_url
 from monitor.periods import KST
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "DATE",
     "DIGEST_FORMATS",
     "SINCE_LAST",
+    "TIER_LABELS",
     "AlertOutcome",
     "Digest",
     "DigestArticle",
@@ -63,15 +66,6 @@ ALERT = "alert"
 _TONE_ORDER = {"negative": 0, "neutral": 1, "positive": 2}
 _LINE_CHARS = 90  # one excerpt line: about what a mail client shows on one line
 _EXCERPT_LINES = 2
-TIER_LABELS = {
-    "national": "전국지",
-    "economic": "경제지",
-    "local": "지역지",
-    "internet": "인터넷",
-    "broadcast": "방송",
-    "wire": "통신사",
-    "trade": "전문지",
-}
 # A dateline or byline that opens a Korean wire or newspaper lead: "(서울=연합뉴스) 홍길동 기자 =",
 # "[고양=뉴스핌] 홍길동 기자 =", "【고양=뉴시스】". The excerpt starts after it.
 _DATELINE = re.compile(
@@ -89,8 +83,9 @@ class DigestArticle:
     title: str
     outlet: str
     tier: str | None
-    published_at: str | None
+    published_at: str | None  # ISO 8601 with +09:00, as every JSON output gives it
     medium: str = "online"  # print and broadcast items are the team's manual entries
+    date_only: bool = False  # a hand-entered item knows its day, not its time (00:00 KST)
 
     @property
     def has_link(self) -> bool:
@@ -387,15 +382,22 @@ def _story(story_id: int, items: list[dict[str, Any]]) -> DigestStory:
                 title=r["title"],
                 outlet=r["outlet"] or r["outlet_domain"] or "?",
                 tier=r["tier"],
-                # A hand-entered item knows its day, not its time.
-                published_at=(
-                    r["published_date"] if r["date_source"] == "manual" else r["published_at"]
-                ),
+                published_at=_published_at(r),
                 medium=r["medium"] or "online",
+                date_only=r["date_source"] == "manual",
             )
             for r in items
         ),
     )
+
+
+def _published_at(row: Mapping[str, Any]) -> str | None:
+    """The stored ISO 8601 time; a day without one is KST midnight (as `monitor add` stores)."""
+    if row["published_at"]:
+        return str(row["published_at"])
+    if row["published_date"]:
+        return f"{row['published_date']}T00:00:00+09:00"
+    return None
 
 
 def excerpt_lines(text: str) -> tuple[str, ...]:
@@ -419,13 +421,24 @@ def excerpt_lines(text: str) -> tuple[str, ...]:
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("monitor", "templates"),
         autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        # Markdown's counterpart of autoescape: every string a template prints is escaped
+        # unless marked as markdown already (`| markdown`: a macro's output, a checked URL).
+        finalize=None if autoescape else _escape_printed,
     )
+    env.filters["markdown"] = MarkdownText
+    return env
+
+
+def _escape_printed(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, MarkdownText):
+        return escape_markdown(value)
+    return value
 
 
 # Built once: templates are compiled on first use and cached by the environment (no state
@@ -445,7 +458,7 @@ def render_digest(
     """The digest (or, with `alert`, the alert) as markdown, a self-contained HTML mail body,
     or JSON."""
     names = {e.id: e.name for e in config.entities}
-    topics = {t.id: t.label for t in config.topics}
+    topics = topic_labels(config)
     if fmt == "json":
         return json.dumps(digest.to_json(names, topics), ensure_ascii=False, indent=2) + "\n"
     context = {
@@ -455,13 +468,15 @@ def render_digest(
         "names_of": lambda ids: ", ".join(names.get(i, i) for i in ids) or "-",
         "name_of": lambda entity: names.get(entity, entity) if entity else "기타",
         "link": _link,
+        "url_text": markdown_url,
         "topics": topics,
-        "topic_of": lambda topic: topics.get(topic, topic) if topic else "미분류",
-        "tones": {"positive": "긍정", "neutral": "중립", "negative": "부정"},
+        "topic_of": lambda topic: topics.get(topic, topic) if topic else UNKNOWN_LABEL,
+        "tones": TONE_LABELS,
         "tiers": TIER_LABELS,
-        "media": {"print": "지면", "broadcast": "방송"},
+        "media": {k: v for k, v in MEDIUM_LABELS.items() if k != "online"},
         "generated_at": generated_at.astimezone(KST).strftime("%Y-%m-%d %H:%M"),
         "time_of": _time_of,
+        "when": _when,
         "signed": _signed,
     }
     env = _HTML_ENV if fmt == "html" else _MD_ENV
@@ -480,6 +495,13 @@ def _title(digest: Digest, alert: bool) -> str:
 def _link(url: str) -> str:
     """Only http(s) links reach a mail body: a scraped `javascript:` URL becomes inert."""
     return url if url.startswith(("http://", "https://")) else "#"
+
+
+def _when(article: DigestArticle) -> str:
+    """An article's time as an entry shows it; a hand-entered item shows its day only."""
+    if article.date_only and article.published_at:
+        return article.published_at[:10]
+    return _time_of(article.published_at)
 
 
 def _time_of(published_at: str | None) -> str:

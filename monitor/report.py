@@ -7,7 +7,6 @@ release lines follow the same counting rules (see DESIGN.md, "Counting").
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,15 +17,14 @@ import sqlite_utils
 
 from db.report import CountedArticle, issued_releases, story_coverage
 from monitor.config import Config
+from monitor.labels import UNKNOWN_KEY, tier_label
+from monitor.md_escape import escape_markdown, markdown_url
 from monitor.periods import Period
 from monitor.tallies import (
     ARTICLES_HEADER,
     OUTLETS_HEADER,
     STORIES_HEADER,
-    TIER_LABELS,
     TOTAL_LABEL,
-    UNKNOWN_KEY,
-    UNKNOWN_LABEL,
     Tally,
     add_items_sheet,
     add_table_sheet,
@@ -244,8 +242,7 @@ def pickup_of(release: CountedArticle, coverage: Sequence[CountedArticle]) -> Re
 
 
 def _tier_text(tiers: Sequence[tuple[str, int]]) -> str:
-    labels = {**TIER_LABELS, UNKNOWN_KEY: UNKNOWN_LABEL}
-    return ", ".join(f"{labels.get(k, k)} {n}{UNITS['articles']}" for k, n in tiers)
+    return ", ".join(f"{tier_label(k)} {n}{UNITS['articles']}" for k, n in tiers)
 
 
 def _percent(share: float) -> str:
@@ -319,24 +316,15 @@ def _indent(text: str) -> str:
     return "\n".join("   " + line if line else line for line in text.splitlines())
 
 
-# CommonMark lets any ASCII punctuation be escaped; these would otherwise change the layout or
-# open HTML in a renderer.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-
-
-_URL_ESCAPES = {ch: f"%{ord(ch):02X}" for ch in " ()<>|[]`\\"}
-
-
 def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return escape_markdown(text)
 
 
 def _md_link(text: str, url: str) -> str:
     if not url.startswith(("http://", "https://")):
         return _md(text)
-    # The URL cannot close the link or the table cell early.
-    safe = "".join(_URL_ESCAPES.get(ch, ch) for ch in url)
-    return f"[{_md(text)}]({safe})"
+    # The URL cannot close the link or the table cell early: markdown_url percent-encodes.
+    return f"[{_md(text)}]({markdown_url(url)})"
 
 
 def _md_table(rows: list[list[str]], numeric: tuple[int, ...]) -> str:

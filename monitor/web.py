@@ -35,15 +35,21 @@ from monitor.config import Config, WebConfig
 from monitor.digest import build_digest
 from monitor.errors import MonitorError, UsageError
 from monitor.health import collect_notices
+from monitor.labels import (
+    TIER_LABELS,
+    TONE_LABELS,
+    UNKNOWN_KEY,
+    UNKNOWN_LABEL,
+    medium_label,
+    tier_label,
+    tone_label,
+    topic_labels,
+)
 from monitor.periods import Period, kst_day, parse_day, parse_period
 from monitor.report import UNITS, build_report, write_report_xlsx
 from monitor.search import QueryError, search_coverage
 from monitor.tallies import (
     DIMENSION_LABELS,
-    TIER_LABELS,
-    TONE_LABELS,
-    UNKNOWN_KEY,
-    UNKNOWN_LABEL,
     compute_tally,
     list_counted,
     render_tally,
@@ -254,7 +260,7 @@ class WebApp:
         self._kiwi_lock = threading.Lock()
         self.log = log
         self.entity_names = {e.id: e.name for e in config.entities}
-        self.topic_labels = {t.id: t.label for t in config.topics}
+        self.topic_labels = topic_labels(config)
         self.outlet_names = list(dict.fromkeys(o.name for o in config.outlets))
         self._env = jinja2.Environment(
             loader=jinja2.PackageLoader("monitor", "templates"),
@@ -269,8 +275,9 @@ class WebApp:
                 "qs": lambda **params: urlencode({k: v for k, v in params.items() if v}),
                 "entity_name": lambda e: self.entity_names.get(e, e) if e else UNKNOWN_LABEL,
                 "topic_label": lambda t: self.topic_labels.get(t, t) if t else UNKNOWN_LABEL,
-                "tier_label": lambda t: TIER_LABELS.get(t, t) if t else UNKNOWN_LABEL,
-                "tone_label": lambda t: TONE_LABELS.get(t, t) if t else UNKNOWN_LABEL,
+                "tier_label": tier_label,
+                "tone_label": tone_label,
+                "medium_label": medium_label,
                 "when": _when,
                 "signed": lambda n: f"+{n}" if n > 0 else ("±0" if n == 0 else str(n)),
                 "units": UNITS,
@@ -530,10 +537,7 @@ class WebApp:
             pickup_articles=len(pickup_items),
             pickup_outlets=len({i.outlet for i in pickup_items}),
             share=f"{report.pickup_share * 100:.1f}%",
-            tier_text=lambda tiers: ", ".join(
-                f"{TIER_LABELS.get(k, UNKNOWN_LABEL if k == UNKNOWN_KEY else k)} {n}건"
-                for k, n in tiers
-            ),
+            tier_text=lambda tiers: ", ".join(f"{tier_label(k)} {n}건" for k, n in tiers),
         )
 
     def _this_month(self) -> str:

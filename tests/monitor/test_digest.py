@@ -420,11 +420,119 @@ def test_html_renders_in_headless_chromium_without_running_anything(
     assert "국립암센터" in dom and "[부정]" in dom
 
 
-def test_manual_item_keeps_its_day_not_a_time(memory_db: sqlite_utils.Database) -> None:
+def test_manual_item_keeps_its_day_not_a_time(
+    memory_db: sqlite_utils.Database, config: Config
+) -> None:
     record = replace(
         _article("manual:only", "고양신문", medium="print"),
         published_at="2024-11-27T00:00:00+09:00",
     )
     _save(memory_db, record)
     (story,) = build_digest(memory_db, day=date(2024, 11, 27)).stories
-    assert story.link is None and story.lead.published_at == "2024-11-27"
+    assert story.link is None and story.lead.date_only
+    assert story.lead.published_at == "2024-11-27T00:00:00+09:00"
+    digest = build_digest(memory_db, day=date(2024, 11, 27))
+    for fmt in ("md", "html"):
+        shown = render_digest(digest, fmt, config, NOW)
+        assert "· 2024-11-27 ·" in shown and "00:00" not in shown
+
+
+ISO_KST = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00$")
+
+
+def test_json_dates_are_full_iso_8601_for_items_without_a_url(
+    memory_db: sqlite_utils.Database, config: Config
+) -> None:
+    ids = _day(memory_db)
+    digest = build_digest(memory_db, day=date(2024, 11, 27))
+    data = json.loads(render_digest(digest, "json", config, NOW))
+    articles = {a["id"]: a for s in data["stories"] for a in s["articles"]}
+    printed = articles[ids["print"]]
+    assert printed["url"] is None and printed["published_at"] == "2024-11-27T09:30:00+09:00"
+    # The same form as the stored value `search --json` and `show --json` print.
+    stored = store.get_article(memory_db, ids["print"])["published_at"]
+    assert printed["published_at"] == stored
+    for story in data["stories"]:
+        assert ISO_KST.match(story["published_at"])
+        assert all(ISO_KST.match(a["published_at"]) for a in story["articles"])
+
+
+def test_tier_labels_are_the_same_in_digest_tally_and_report(
+    memory_db: sqlite_utils.Database, config: Config
+) -> None:
+    from monitor.labels import TIER_LABELS, TONE_LABELS
+    from monitor.periods import parse_period
+    from monitor.report import build_report, render_report
+    from monitor.tallies import compute_tally, render_tally
+
+    _save(memory_db, _article("http://news.test/n", "중앙매체", tier="national"))
+    digest = build_digest(memory_db, day=date(2024, 11, 27))
+    national = TIER_LABELS["national"]
+    for fmt in ("md", "html"):
+        assert national in render_digest(digest, fmt, config, NOW)
+    period = parse_period("2024-11")
+    tally = compute_tally(config, memory_db, period, "tier")
+    assert [label for _, label, _ in tally.rows] == [national]
+    assert national in render_tally(tally, "table")
+    report = build_report(config, memory_db, period, "2024-11")
+    assert national in render_report(report, "md")
+    tones = compute_tally(config, memory_db, period, "tone")
+    assert [label for _, label, _ in tones.rows] == [TONE_LABELS["neutral"]]
+    assert f"논조 {TONE_LABELS['neutral']}" in render_digest(digest, "md", config, NOW)
+
+
+def _markdown_html(md: str) -> str:
+    """The markdown as a CommonMark renderer (raw HTML allowed, as most viewers do) shows it."""
+    markdown_it = pytest.importorskip("markdown_it")
+    return str(markdown_it.MarkdownIt("commonmark", {"html": True}).render(md))
+
+
+def test_markdown_escapes_every_scraped_string(
+    memory_db: sqlite_utils.Database, config: Config
+) -> None:
+    md = render_digest(_hostile_digest(memory_db), "md", config, NOW)
+    assert "<script" not in md and "<img" not in md and "<b>" not in md
+    assert "&lt;script&gt;alert('x')&lt;/script&gt;" in md
+    assert "국립암센터" in md and "나쁜매체" in md  # Korean stays as it is
+    rendered = _markdown_html(md)
+    parser = _Tags()
+    parser.feed(rendered)
+    assert not {tag for tag, _ in parser.tags} & {"script", "img", "b", "iframe"}
+    assert "<script>alert('x')</script>" in "".join(parser.text)  # shown as text
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "# 가짜 제목",
+        "> 인용처럼",
+        "1. 목록처럼",
+        "- 목록처럼",
+        "[클릭](javascript:alert(1))",
+        "*강조* _밑줄_ `코드` ~~취소~~",
+        "첫 줄\n# 둘째 줄",
+        "&lt;b&gt;엔티티&lt;/b&gt; R&D",
+    ],
+)
+def test_markdown_control_characters_in_scraped_text_stay_text(
+    memory_db: sqlite_utils.Database, config: Config, title: str
+) -> None:
+    _save(
+        memory_db,
+        _article("http://news.test/t", title, title=title, body=f"{title}. 둘째 문장."),
+    )
+    md = render_digest(build_digest(memory_db, day=date(2024, 11, 27)), "md", config, NOW)
+    rendered = _markdown_html(md)
+    parser = _Tags()
+    parser.feed(rendered)
+    tags = [tag for tag, _ in parser.tags]
+    # The layout is the template's: the title, the entity, the topic in bold, the story, its
+    # list and sublist, one quote; nothing the scraped text opened.
+    assert [tags.count(t) for t in ("h1", "h2", "strong", "h3")] == [1, 1, 1, 1]
+    assert not set(tags) & {"ol", "em", "code", "s", "del", "b", "a"}
+    assert tags.count("blockquote") == 1 and tags.count("ul") == 2
+    flat = " ".join(title.split())
+    text = " ".join("".join(parser.text).split())
+    assert flat in text  # every character is shown as written
+    if "R&D" in title:
+        assert "R&D" in md  # a bare ampersand starts no entity: left readable

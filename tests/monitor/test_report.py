@@ -238,11 +238,16 @@ def test_markdown_escapes_scraped_titles(workspace: Workspace) -> None:
     )
     code, out, _ = workspace.run("report", "--period", "2024-12", "--format", "md")
     assert code == 0
-    assert "<script>" not in out
-    assert "\\<script\\>" in out and "\\|" in out and "\\*간담회\\*" in out
+    # Entities, not backslashes, for HTML: not every markdown dialect takes `\<` as an escape.
+    assert "<script" not in out
+    assert "&lt;script&gt;" in out and "\\|" in out and "\\*간담회\\*" in out
     table = [line for line in out.splitlines() if "script" in line]
     assert len(table) == 1 and table[0].count(" | ") == 5  # the title stays in its cell
     assert "%28b%29" in table[0]
+    markdown_it = pytest.importorskip("markdown_it")
+    rendered = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(out)
+    assert "<script" not in rendered and "<em>" not in rendered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 고양 | 바이오 *간담회*" in rendered
 
 
 def test_xlsx_summary_releases_and_items(workspace: Workspace, tmp_path: Path) -> None:
