@@ -146,6 +146,10 @@ _MAX_PARTS = 60
 _BLOCK_TAGS = "div, p, table, ul, ol, section, article, blockquote, h1, h2, h3, h4, h5, h6"
 _BLOCK_TAG_SET = frozenset(_BLOCK_TAGS.split(", "))
 _SCORED_TAGS = "p, div, td, section, article, blockquote, span, font"
+_CONTAINER_TAGS = frozenset(["article", "body"])
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+# Characters that are neither words, spaces nor the punctuation of running text.
+_NOT_PROSE_CHAR = re.compile(r"[^\w\s.,:;!?'\"“”‘’()\[\]·…~%&/-]")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Elements whose tags start a new line of body text.
@@ -280,6 +284,21 @@ _PHOTO_BOX_MAX_CHARS = 120
 # A wire flash (1보) on a page that declares itself an article: one finished sentence.
 _FLASH_MIN_CHARS = 30
 _FLASH_MIN_WEIGHT = 3.0
+# A story shorter than a flash is still one when a trusted container holds it (see
+# _find_trusted_body): one finished sentence of this many characters.
+_TRUSTED_MIN_CHARS = 15
+# Article URLs of the Korean CMS families and portals: ndsoft "articleView.html?idxno=",
+# Naver "/article/001/0012345678", Daum "v.daum.net/v/2024...", WordPress-style "/article/slug".
+_ARTICLE_URL = re.compile(
+    r"articleView\.(?:html|asp|php)\?(?:[^#]*&)?idxno=\d|/(?:m?news/)?articles?/[\w-]*\d|"
+    r"v\.daum\.net/v/\d",
+    re.I,
+)
+# A paywall or login notice where the story would be: "이 기사는 유료 회원 전용 콘텐츠입니다."
+_PAYWALL = re.compile(
+    r"유료\s*(?:회원|구독|기사|콘텐츠|서비스)|회원\s*전용|로그인\s*(?:후|하시면|하셔야|이\s*필요)|"
+    r"구독\s*(?:후|하시면|하셔야|을\s*신청|자\s*전용)|회원\s*가입\s*후"
+)
 _WIRE_DATELINE = re.compile(
     r"[\[(【]\s*[가-힣]{1,8}\s*=\s*[가-힣A-Za-z0-9]{2,10}\s*[\])】]\s*[가-힣]{2,4}\s*기자"
 )
@@ -425,7 +444,9 @@ def _hint_kind(raw: str) -> int:
     hint = raw if raw.islower() else _CAMEL_BOUNDARY.sub(" ", raw)
     if not hint.isascii():
         if _JUNK_HINT.search(hint):
-            return _junk_strength(_JUNK_HINT.finditer(hint))
+            strength = _junk_strength(_JUNK_HINT.finditer(hint))
+            # "article-body font-size17": the content word names the role, "font" a style.
+            return 1 if strength == 3 and _CONTENT_HINT.search(hint) else strength
         return 1 if _CONTENT_HINT.search(hint) else 0
     # ASCII only: lowercasing equals re.I. Both hint patterns match only at a word start (the
     # string's, or after a separator), so the words' first letters rule out most strings
@@ -437,7 +458,10 @@ def _hint_kind(raw: str) -> int:
         # One scan both tells and weighs (search, then finditer, scanned twice).
         matches = list(_JUNK_HINT_LOWER.finditer(low))
         if matches:
-            return _junk_strength(matches)
+            strength = _junk_strength(matches)
+            # "article-veiw-body font-size17": the content word names the role, "font" a style.
+            if strength != 3 or _CONTENT_WORDS.isdisjoint(words):
+                return strength
     return 0 if _CONTENT_WORDS.isdisjoint(words) else 1
 
 
@@ -513,6 +537,12 @@ def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
             element.decompose()
     for box in _photo_boxes(copy):
         box.decompose()
+    if copy.tag in _CONTAINER_TAGS:
+        # Text typed straight into <article> or <body> parts its paragraphs by blank lines.
+        for child in list(copy.iter(include_text=True)):
+            text = (child.text_content or "") if child.tag == "-text" else ""
+            if _BLANK_LINE.search(text):
+                child.replace_with(_BLANK_LINE.sub(_BREAK_MARK, text))
     for block in copy.css("p, li"):
         # A paragraph that is all links is an in-body "read more" teaser, not prose.
         text_len = len(block.text(strip=True))
@@ -900,12 +930,22 @@ def _text_runs(block: Node) -> tuple[list[str], bool]:
     runs: list[str] = []
     current: list[str] = []
     has_block = False
+    container = block.tag in _CONTAINER_TAGS
     # Layout whitespace between elements is most of a block's text nodes and never part of a
     # run (runs are whitespace-collapsed), so the parser skips it.
     for child in block.iter(include_text=True, skip_empty=True):
         tag = child.tag
         if tag == "-text":
-            current.append(child.text_content or "")
+            text = child.text_content or ""
+            if container and _BLANK_LINE.search(text):
+                # Text typed straight into <article> or <body>: blank lines part paragraphs.
+                first, *rest = _BLANK_LINE.split(text)
+                current.append(first)
+                for piece in rest:
+                    runs.append(" ".join(current))
+                    current = [piece]
+                continue
+            current.append(text)
         elif tag in _INLINE_TAGS and not _inline_holds_block(child):
             current.append(child.text() or "")
         elif tag in _SKIPPED_CHILDREN:
@@ -926,6 +966,11 @@ def _text_runs(block: Node) -> tuple[list[str], bool]:
         run = " ".join(runs[0].split())
         return ([run] if run else []), has_block
     return [run for run in (" ".join(raw.split()) for raw in runs) if run], has_block
+
+
+def _reads_as_text(text: str) -> bool:
+    """Tell whether text is mostly words and punctuation rather than symbols or binary noise."""
+    return len(_NOT_PROSE_CHAR.findall(text)) <= 0.1 * len(text)
 
 
 def _ends_sentence(text: str) -> bool:
@@ -959,7 +1004,11 @@ def _strategy_generic(
     nodes: dict[int, Node] = {}
     credits: list[tuple[Node, float, int]] = []
     order: dict[int, int] = {}
-    for block in tree.css(_SCORED_TAGS):
+    blocks = tree.css(_SCORED_TAGS)
+    if tree.body is not None:
+        # Text typed straight into <body> (old or hand-made pages) is scored as the body's own.
+        blocks.insert(0, tree.body)
+    for block in blocks:
         tag = block.tag
         # Most <span>s hold only inline text, which their enclosing block already counts.
         if tag in _INLINE_TAGS and not _has_child_block(block):
@@ -973,12 +1022,26 @@ def _strategy_generic(
         # A leaf block holding one run is a paragraph (a <p>, or a <div> used as one): it
         # credits its container. Old Korean CMSs put the whole body as <br>-separated text
         # runs in one div or td, which then is the container itself.
-        target = block.parent if tag == "p" or (not has_block and len(runs) == 1) else block
+        # <article> and <body> are containers even when they hold one bare run of text.
+        target = (
+            block.parent
+            if tag == "p" or (not has_block and len(runs) == 1 and tag not in _CONTAINER_TAGS)
+            else block
+        )
         for text in runs:
             if len(text) < 25:
                 continue
             score = _paragraph_score(text)
-            _add_score(scores, nodes, target, score)
+            if tag == "body":
+                # Only the body's own runs credit it; its descendants' paragraphs never do, or
+                # it would outscore every container on the page. Loose text there is often
+                # not prose at all (a binary file served as HTML).
+                if not _reads_as_text(text):
+                    continue
+                scores[block.mem_id] = scores.get(block.mem_id, 0.0) + score
+                nodes[block.mem_id] = block
+            else:
+                _add_score(scores, nodes, target, score)
             if target is not None:
                 credits.append((target, score, len(text)))
                 # Document position of the first paragraph, for the container and its parent.
@@ -1443,7 +1506,7 @@ def _run_cascade(
         def run_cms(selector: str = selector) -> list[str] | None:
             nonlocal container
             node = _best_container(cms_nodes, selector)
-            if node is None or len(node.text(strip=True)) < min_chars:
+            if node is None or _text_chars(node, min_chars) < min_chars:
                 return None
             container = node
             return _node_lines(node, page.breaks())
@@ -1475,6 +1538,13 @@ def _run_cascade(
     return None
 
 
+def _text_chars(node: Node, min_chars: int) -> int:
+    """Length of a node's text; spaces count when judging short text (a flash's sentence)."""
+    if min_chars >= _NOT_ARTICLE_MIN_CHARS:
+        return len(node.text(strip=True))
+    return len(" ".join(node.text().split()))
+
+
 def _find_body(page: _Page, url: str, site: SiteRules | None) -> tuple[str, Node | None, _Body]:
     """(method, container, cleaned lines) of the article body; raise when there is none."""
     found = _run_cascade(page, _NOT_ARTICLE_MIN_CHARS, site)
@@ -1482,15 +1552,63 @@ def _find_body(page: _Page, url: str, site: SiteRules | None) -> tuple[str, Node
         cleaned = _clean_lines(found[0])
         if _prose_chars(cleaned.paragraphs) >= _NOT_ARTICLE_MIN_CHARS:
             return found[1], found[2], cleaned
-    # A wire flash (1보) is one or two sentences; it is taken only from a page that says it
-    # is an article, so section fronts and login walls stay refused.
-    short = _run_cascade(page, _FLASH_MIN_CHARS, site) if _declares_article(page) else None
-    if short is not None:
-        cleaned = _clean_lines(short[0])
-        if _is_flash(cleaned.paragraphs):
-            return short[1], short[2], cleaned
+    # A wire flash (1보) or a short notice is one to a few sentences; it is taken only from a
+    # page that says it is an article, so section fronts and login walls stay refused.
+    declared = _declares_article(page)
+    # A CMS article URL or a 입력/등록 stamp anywhere vouch for the story's own container, not
+    # for whatever text the generic scorer finds: a login wall is served at the article's URL.
+    vouched = declared or _ARTICLE_URL.search(url) is not None or _has_stamp(page)
+    trusted = _find_trusted_body(page) if vouched else None
+    if trusted is not None:
+        return trusted
+    if declared:
+        short = _run_cascade(page, _FLASH_MIN_CHARS, site)
+        if short is not None:
+            cleaned = _clean_lines(short[0])
+            if _is_flash(cleaned.paragraphs):
+                return short[1], short[2], cleaned
     reason = "no article body found" if found is None else "too little prose"
     raise NoArticleError(f"{reason} on {url}")
+
+
+def _trusted_container(page: _Page) -> tuple[str, Node] | None:
+    """(method, node) of the story's own container: a known CMS one, or the page's one
+    semantic <article> outside the page chrome; None when there is none or several."""
+    cms_nodes = page.tree.css(_ANY_CMS)
+    for name, selector in _CMS_SELECTORS if cms_nodes else ():
+        node = _best_container(cms_nodes, selector)
+        if node is not None and not _in_page_chrome(node):
+            return name, node
+    # Several <article> elements are a list of cards (a section front), not one story.
+    articles = [node for node in page.tree.css("article") if not _in_page_chrome(node)]
+    outermost = [
+        node
+        for node in articles
+        if not any(other.mem_id in _lineage(node)[1:] for other in articles)
+    ]
+    return ("article", outermost[0]) if len(outermost) == 1 else None
+
+
+def _find_trusted_body(page: _Page) -> tuple[str, Node | None, _Body] | None:
+    """A short story in the story's own container: finished sentences, not a list of links."""
+    found = _trusted_container(page)
+    if found is None:
+        return None
+    name, node = found
+    if _link_density(node) > 0.5 or _is_teaser_list(node):
+        return None
+    cleaned = _clean_lines(_node_lines(node, page.breaks()))
+    paragraphs = cleaned.paragraphs
+    finished = [
+        p
+        for p in paragraphs
+        if len(p) >= _TRUSTED_MIN_CHARS
+        and (_has_korean_ending(p) or _ends_sentence(p))
+        and _PAYWALL.search(p) is None
+    ]
+    if not finished or len(finished) < len(paragraphs) / 2:
+        return None
+    return name, node, cleaned
 
 
 def _prose_chars(paragraphs: list[str]) -> int:
@@ -1499,7 +1617,8 @@ def _prose_chars(paragraphs: list[str]) -> int:
 
 
 def _declares_article(page: _Page) -> bool:
-    """Tell whether the page says it is one article: og:type, JSON-LD, or a dated headline."""
+    """Tell whether the page says it is one article: og:type, JSON-LD, a headline repeating
+    the page title, or a dated headline."""
     if (page.meta("og:type") or "").lower().startswith("article"):
         return True
     if any(_is_news(item) for item in page.jsonld()):
@@ -1507,14 +1626,48 @@ def _declares_article(page: _Page) -> bool:
     body = page.tree.body
     if body is None or page.tree.css_first("h1, h2, h3") is None:
         return False
+    if _has_title_headline(page):
+        return True
     # A labelled stamp ("등록 2024-11-27 오후 1:35") or a wire dateline in the article region.
     head = _text_without_sidebars_prefix(page.tree.css_first("article") or body, 5000)[:5000]
     return parse_visible_dates(head)[0] is not None or _WIRE_DATELINE.search(head) is not None
 
 
+def _has_stamp(page: _Page) -> bool:
+    """Tell whether the page's visible text carries a labelled publication stamp."""
+    body = page.tree.body
+    if body is None:
+        return False
+    return parse_visible_dates(_text_without_sidebars_prefix(body, 8000)[:8000])[0] is not None
+
+
+def _has_title_headline(page: _Page) -> bool:
+    """Tell whether an <h1> repeats the page's title (og:title, else <title> without its tail)."""
+    title_node = page.tree.css_first("title")
+    titles = {
+        _clean(text)
+        for text in (
+            page.meta("og:title"),
+            _strip_title_tail(title_node.text(strip=True), None) if title_node else None,
+        )
+        if text
+    }
+    # A site name ("바이오헬스리포트") in both the logo h1 and the title is not a headline.
+    titles.discard(_clean(page.meta("og:site_name") or ""))
+    for heading in page.tree.css("h1"):
+        text = _clean(heading.text(separator=" "))
+        if len(text) >= 8 and text in titles:
+            return True
+    return False
+
+
 def _is_flash(paragraphs: list[str]) -> bool:
     """Tell whether short text is a wire flash: finished sentences, no list of labels."""
-    finished = [p for p in paragraphs if len(p) >= _FLASH_MIN_CHARS and _has_korean_ending(p)]
+    finished = [
+        p
+        for p in paragraphs
+        if len(p) >= _FLASH_MIN_CHARS and _has_korean_ending(p) and _PAYWALL.search(p) is None
+    ]
     return bool(finished) and len(finished) >= len(paragraphs) / 2
 
 
