@@ -70,12 +70,16 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class ItemError:
-    """One item that failed at one stage."""
+    """One item (a page, or a whole source at stage "source") that failed at one stage."""
 
-    url: str
+    url: str | None  # the page, or the source's feed or API address (None: it has none)
     stage: str
     error: str
-    source: str | None = None
+    source: str | None = None  # the source that found the page, or the source that failed
+
+    def to_json(self) -> dict[str, Any]:
+        """One entry of `run --json`'s `errors`."""
+        return {"url": self.url, "stage": self.stage, "error": self.error, "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,13 @@ class RunReport:
     skipped: dict[str, int] = field(default_factory=dict)
     errors: tuple[ItemError, ...] = ()
     source_problems: tuple[tuple[str, str], ...] = ()  # (source name, reason) for failed sources
+    # Sources that could not run as configured (no credentials, no query): not failures.
+    skipped_sources: tuple[tuple[str, str], ...] = ()  # (source name, reason)
 
     @property
     def any_source_worked(self) -> bool:
-        """True when at least one source could be read (the run's exit status depends on it)."""
+        """True when at least one source could be read (the run's exit status depends on it);
+        a skipped source is no failure, but no source that could run is one."""
         return self.sources_ok > 0 or self.sources == 0
 
     def to_json(self) -> dict[str, Any]:
@@ -107,7 +114,10 @@ class RunReport:
             "new_articles": self.new_articles,
             "relevant": self.relevant,
             "skipped": dict(self.skipped),
-            "errors": [{"url": e.url, "stage": e.stage, "error": e.error} for e in self.errors],
+            "skipped_sources": [
+                {"source": name, "reason": reason} for name, reason in self.skipped_sources
+            ],
+            "errors": [e.to_json() for e in self.errors],
         }
 
 
@@ -151,12 +161,20 @@ class Collection:
         self._kinds: dict[str, str] = {}
         self._outcome: dict[str, str | None] = {}
         self._problems: dict[str, str] = {}
+        self._skipped_sources: dict[str, str] = {}
         self._pending: dict[str, FeedEntry] = {}
 
-    def fail(self, url: str, stage: str, error: str, source: str | None) -> None:
+    def fail(self, url: str | None, stage: str, error: str, source: str | None) -> None:
         """Record one item's failure at one stage; the run goes on."""
         self.errors.append(ItemError(url, stage, error, source))
-        store.record_error(self.db, self.run_id, url, stage, error, _iso(self.clock()), source)
+        # The table needs a URL; a source without an address is named in `source`.
+        at = _iso(self.clock())
+        store.record_error(self.db, self.run_id, url or "", stage, error, at, source)
+
+    def skip_source(self, name: str, reason: str) -> None:
+        """Count a source that cannot run as configured: skipped with its reason, no error."""
+        self._skipped_sources[name] = reason
+        self.skipped[f"source skipped: {reason}"] += 1
 
     def add_source(self, spec: SourceSpec, result: SourceResult | SourceError) -> str | None:
         """Queue what one source (or one backfill window of it) found; the reason it failed,
@@ -166,6 +184,10 @@ class Collection:
         if error is None:
             self._outcome[spec.name] = None
             self._problems.pop(spec.name, None)
+            self._skipped_sources.pop(spec.name, None)
+        elif isinstance(result, SourceSkipped):
+            # Health still shows why it did not run (`monitor sources`).
+            self._outcome.setdefault(spec.name, error)
         elif self._outcome.get(spec.name, error) is not None:
             self._outcome[spec.name] = error
             self._problems[spec.name] = error
@@ -289,6 +311,7 @@ class Collection:
             skipped=dict(self.skipped),
             errors=tuple(self.errors),
             source_problems=tuple(self._problems.items()),
+            skipped_sources=tuple(self._skipped_sources.items()),
         )
 
     def _close(self, status: str) -> None:
@@ -357,7 +380,9 @@ def _gather(
         except SourceError as exc:  # SourceSkipped included: an outcome, not a crash
             return exc
         except ScrapeError as exc:
-            return SourceError(spec.name, describe_error(exc))
+            failed = SourceError(spec.name, describe_error(exc))
+            failed.__cause__ = exc  # a FetchError's URL names the source's address
+            return failed
         except Exception as exc:  # a defect in one source must not stop the others
             return SourceError(spec.name, f"internal error: {type(exc).__name__}: {exc}")
 
@@ -380,12 +405,11 @@ def _merge(
 ) -> str | None:
     """Add one source's entries to `entries`; the reason it failed, or None when it worked."""
     if isinstance(result, SourceSkipped):
-        reason = f"skipped: {result.reason}"
-        run.fail(spec.url or spec.name, "source", reason, spec.name)
-        say(f"source {spec.name}: {reason}")
-        return reason
+        run.skip_source(spec.name, result.reason)
+        say(f"source {spec.name}: skipped: {result.reason}")
+        return f"skipped: {result.reason}"
     if isinstance(result, SourceError):
-        run.fail(spec.url or spec.name, "source", result.reason, spec.name)
+        run.fail(_source_address(spec, result), "source", result.reason, spec.name)
         say(f"source {spec.name}: unreachable: {result.reason}")
         return result.reason
     for url, reason in result.problems:
@@ -399,6 +423,15 @@ def _merge(
             added += held is None
     say(f"source {spec.name}: {len(result.entries)} entries ({added} not seen in earlier sources)")
     return None
+
+
+def _source_address(spec: SourceSpec, error: SourceError) -> str | None:
+    """The feed or API address a failed source was reading: the request that failed (a Google
+    News search URL, a Naver API page), else the configured URL; None when it has neither."""
+    cause = error.__cause__
+    if isinstance(cause, FetchError):
+        return cause.url
+    return spec.url or spec.base_url
 
 
 def _drop_headline_twins(config: Config, entries: dict[str, FeedEntry], run: Collection) -> None:
