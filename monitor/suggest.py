@@ -33,6 +33,7 @@ __all__ = [
     "entity_usage",
     "find_names",
     "load_stoplist",
+    "strip_particle",
     "suggest_from_database",
     "suggest_names",
 ]
@@ -48,6 +49,25 @@ _NOUN_TAGS = frozenset({"NNG", "NNP"})
 _MIN_COMPOUND_PARTS = 3
 # A person cue is looked for this many tokens after the name.
 _PERSON_WINDOW = 3
+# Particles (josa) Kiwi leaves glued to a word it does not know ("본원서", "메디젠을"), longest
+# first, each with the final sound it follows: "consonant" (은, 이, 을, 과, 으로), "vowel" (는,
+# 가, 를, 와; 로 also after ㄹ: "vowel_or_l") or "any". The alternation keeps a name's own last
+# syllable: 케이 (no final consonant) does not end in the particle 이.
+_PARTICLES: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        (
+            *((p, "consonant") for p in ("은", "이", "을", "과", "과의", "으로", "으로는")),
+            *((p, "consonant") for p in ("으로도", "으로서", "으로써", "이나", "이라는", "이라고")),
+            *((p, "vowel") for p in ("는", "가", "를", "와", "와의", "나", "라는", "라고")),
+            *((p, "vowel_or_l") for p in ("로", "로는", "로도", "로서", "로써")),
+            *((p, "any") for p in ("의", "에", "에서", "서", "도", "만", "에게", "께서", "부터")),
+            *((p, "any") for p in ("까지", "보다", "처럼", "에는", "에도", "에서는", "에서도")),
+            *((p, "any") for p in ("에서의", "에게서", "하고", "마저", "조차")),
+        ),
+        key=lambda pair: -len(pair[0]),
+    )
+)
+_MIN_NAME_SYLLABLES = 2
 
 
 @dataclass(frozen=True)
@@ -231,6 +251,32 @@ def _compound_end(text: str, tokens: Sequence[Any], first: int, stoplist: Stopli
     return end
 
 
+def _final_consonant(syllable: str) -> int:
+    """The final consonant (jongseong) index of a Hangul syllable: 0 for none, 8 for ㄹ."""
+    return (ord(syllable) - 0xAC00) % 28
+
+
+def strip_particle(name: str) -> str:
+    """The name without a trailing particle (see _PARTICLES); unchanged when what would remain
+    is shorter than two Hangul syllables or does not end in a sound the particle follows."""
+    for particle, follows in _PARTICLES:
+        stem = name[: -len(particle)]
+        if not name.endswith(particle) or len(stem) < _MIN_NAME_SYLLABLES:
+            continue
+        last = stem[-1]
+        if not "가" <= last <= "힣" or len(_HANGUL.findall(stem[-_MIN_NAME_SYLLABLES:])) < 2:
+            continue
+        final = _final_consonant(last)
+        if (
+            follows == "any"
+            or (follows == "consonant" and final != 0)
+            or (follows == "vowel" and final == 0)
+            or (follows == "vowel_or_l" and final in (0, 8))
+        ):
+            return stem
+    return name
+
+
 def find_names(kiwi: Kiwi, text: str, stoplist: Stoplist) -> list[NameOccurrence]:
     """Proper-noun and unknown-word runs in one text, each with its sentence and person cue."""
     if not text.strip():
@@ -254,6 +300,11 @@ def find_names(kiwi: Kiwi, text: str, stoplist: Stoplist) -> list[NameOccurrence
             j -= 1
         start, end = tokens[i].start, tokens[j].end
         name = " ".join(text[start:end].split())
+        if getattr(tokens[j], "oov", False) and _HANGUL.search(tokens[j].form):
+            # Kiwi keeps an unknown word's particle on it: 본원서 is 본원 + 서 (에서).
+            whole = name
+            name = strip_particle(name)
+            end -= len(whole) - len(name)  # the particle holds no spaces
         if _acceptable(name, stoplist):
             found.append(
                 NameOccurrence(

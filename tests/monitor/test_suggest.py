@@ -11,7 +11,7 @@ import sqlite_utils
 
 import db as store
 from monitor.cli import main
-from monitor.suggest import find_names, load_stoplist, suggest_from_database
+from monitor.suggest import find_names, load_stoplist, strip_particle, suggest_from_database
 from nlp import EntitySpec
 from nlp.kiwi import Kiwi
 
@@ -231,3 +231,38 @@ def test_cli_lists_configured_entities_with_article_counts(
     assert "일산 테크노밸리" in capsys.readouterr().out
     # Suggestion options without --suggest are a user error.
     assert main(["--config", config, "entities", "--limit", "3"], kiwi=kiwi) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [
+        ("본원서", "본원"),
+        ("본원에서", "본원"),
+        ("젠큐릭스는", "젠큐릭스"),
+        ("젠큐릭스가", "젠큐릭스"),
+        ("메디젠을", "메디젠"),
+        ("바이오센터와", "바이오센터"),
+        ("바이오센터로", "바이오센터"),
+        ("연구원으로", "연구원"),
+        ("연구원의", "연구원"),
+        ("셀바스도", "셀바스"),
+        ("셀바스만", "셀바스"),
+        # Kept: the rest would be one syllable, or the syllable does not take that particle.
+        ("본서", "본서"),
+        ("케이", "케이"),
+        ("메디톡스", "메디톡스"),
+        ("에이치엘비", "에이치엘비"),
+        ("LIH서", "LIH서"),
+    ],
+)
+def test_trailing_particles_are_cut_from_hangul_names(name: str, stem: str) -> None:
+    assert strip_particle(name) == stem
+
+
+def test_an_unknown_word_is_proposed_without_its_particle(kiwi: Kiwi) -> None:
+    stoplist = load_stoplist()
+    text = "이사회는 룩셈부르크 본원서 열렸고, 젠큐릭스에서 온 연구진이 참석했다."
+    occurrences = {o.name: o for o in find_names(kiwi, text, stoplist)}
+    assert "본원서" not in occurrences and "본원" in occurrences
+    assert "젠큐릭스" in occurrences
+    assert "본원" in occurrences["본원"].sentence
