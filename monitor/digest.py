@@ -464,8 +464,11 @@ def render_digest(
     context = {
         "digest": digest,
         "alert": alert,
-        "title": _title(digest, alert),
-        "names_of": lambda ids: ", ".join(names.get(i, i) for i in ids) or "-",
+        # What the helpers make from dates and counts is markdown already; names are escaped.
+        "title": MarkdownText(_title(digest, alert)),
+        "names_of": lambda ids: MarkdownText(
+            ", ".join(escape_markdown(names.get(i, i)) for i in ids) or "-"
+        ),
         "name_of": lambda entity: names.get(entity, entity) if entity else "기타",
         "link": _link,
         "url_text": markdown_url,
@@ -475,8 +478,7 @@ def render_digest(
         "tiers": TIER_LABELS,
         "media": {k: v for k, v in MEDIUM_LABELS.items() if k != "online"},
         "generated_at": generated_at.astimezone(KST).strftime("%Y-%m-%d %H:%M"),
-        "time_of": _time_of,
-        "when": _when,
+        "when": lambda article: MarkdownText(_when(article)),
         "signed": _signed,
     }
     env = _HTML_ENV if fmt == "html" else _MD_ENV

@@ -18,14 +18,16 @@ class MarkdownText(str):
 
 # HTML-significant characters become entities: every markdown dialect shows an entity as the
 # character, while a backslash before `<` is not an escape in all of them (Python-Markdown).
-_HTML = {"<": "&lt;", ">": "&gt;"}
+# A `<` opens markup only before an ASCII letter, `/`, `!` or `?` (a tag, comment, autolink):
+# Korean angle quotes (<소식>) stay as written. Where one is escaped, so is every `>`.
+_MARKUP_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
 # A `&` is escaped only where it would start a character reference (`&lt;`, `&#60;`): a bare
 # one (R&D) is shown as written everywhere and stays readable in a plain-text mail.
 _ENTITY_LIKE = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 # Inline markup: code, emphasis, strikethrough, links and images, table cells, escapes.
 _INLINE = re.compile(r"([\\`*_\[\]|~])")
 # What opens a block at the start of a line (after the template's own `- ` or `> ` too):
-# headings, setext underlines, list items (bullets and numbers), quotes are covered by `>`.
+# headings, setext underlines, list items (bullets and numbers); a quote's `>` is above.
 _BLOCK_START = re.compile(r"^(?:(#)|(=)|([-+])(?=\s|$|-)|(\d{1,9})([.)])(?=\s|$))")
 _URL_ESCAPES = {ch: f"%{ord(ch):02X}" for ch in ' "<>\\^`{|}[]()*'}
 
@@ -37,7 +39,10 @@ def escape_markdown(text: str | None) -> MarkdownText:
     # One line: a newline in a title could otherwise start a heading or a list of its own.
     flat = " ".join(text.split())
     flat = _ENTITY_LIKE.sub("&amp;", flat)
-    flat = "".join(_HTML.get(ch, ch) for ch in flat)
+    if _MARKUP_OPEN.search(flat):
+        flat = _MARKUP_OPEN.sub("&lt;", flat).replace(">", "&gt;")
+    if flat.startswith(">"):
+        flat = "&gt;" + flat[1:]  # a quote
     flat = _INLINE.sub(r"\\\1", flat)
     flat = _BLOCK_START.sub(_escape_block_start, flat, count=1)
     return MarkdownText(flat)
