@@ -53,6 +53,7 @@ class Analyser:
         self.topics = tuple(topics)
         self.tagger: EntityTagger = build_tagger(kiwi, self.entities)
         self.classifiers = classifiers
+        self.core_entities = frozenset(spec.id for spec in self.entities if spec.core)
         # A topic model trained on other categories than the configured ones cannot be used.
         topic_ids = {t.id for t in self.topics}
         self.topic_model_usable = (
@@ -86,9 +87,17 @@ class Analyser:
             if self.topic_model_usable
             else classify_topic(title, body, self.topics)
         )
+        # The cluster's own names (core entities) decide relevance by rule, as documented; the
+        # model judges the articles that only name related bodies (국립암센터, 킨텍스, LIH …).
+        core_named = any(m.entity in self.core_entities for m in mentions)
+        relevance = (
+            judge_relevance(title, body, mentions, self.entities)
+            if core_named
+            else models.relevance.judge(features)
+        )
         return Analysis(
             mentions=mentions,
-            relevance=models.relevance.judge(features),
+            relevance=relevance,
             topic=topic,
             tone=models.tone.judge(features),
             fingerprint=fingerprint,

@@ -102,6 +102,7 @@ def train_models(
             topics=[t.id for t in config.topics],
             version=version,
             trained_at=clock(),
+            core_entities=analyser.core_entities,
         )
     except ModelError as exc:
         raise UsageError(str(exc)) from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 
 from nlp.classify import Classifiers, Example, LinearModel, ModelError, Scores, fit_linear_model
@@ -14,10 +14,15 @@ RELEVANT, IRRELEVANT = "relevant", "irrelevant"
 Features = Mapping[str, float]
 
 
-def gate_relevance(model: LinearModel, features: Features) -> str:
-    """Relevance as the pipeline decides it: no tracked entity means irrelevant, else the model."""
+def gate_relevance(
+    model: LinearModel, features: Features, core_entities: Collection[str] = ()
+) -> str:
+    """Relevance as the pipeline decides it: no tracked entity means irrelevant, a core entity
+    (the cluster's own names) relevant, anything else the model."""
     if "e:@any" not in features:
         return IRRELEVANT
+    if any(f"e:{entity}" in features for entity in core_entities):
+        return RELEVANT
     return model.judge(features).value
 
 
@@ -75,6 +80,7 @@ def train_classifiers(
     version: int,
     trained_at: datetime,
     folds: int = 5,
+    core_entities: Collection[str] = (),
 ) -> Classifiers:
     """Fit the three models on every example and score each by cross-validation."""
     features = {example.id: features_of(example) for example in examples}
@@ -99,7 +105,7 @@ def train_classifiers(
             "relevance",
             relevance_rows,
             relevance_labels,
-            gate_relevance,
+            lambda model, row: gate_relevance(model, row, core_entities),
             RELEVANT,
             folds,
             dense=False,

@@ -26,7 +26,7 @@ from nlp.classify import (
     save_classifiers,
 )
 from nlp.kiwi import Kiwi
-from nlp.training import train_classifiers
+from nlp.training import gate_relevance, train_classifiers
 
 KST = ZoneInfo("Asia/Seoul")
 
@@ -220,3 +220,19 @@ def test_tone_evidence_counts_cues_by_where_they_stand(kiwi: Kiwi) -> None:
     assert features["z:+all"] == 2.0
     assert features["z:hedge"] >= 3.0 and "z:hedge-lead" not in features
     assert features["z:topic:infrastructure:title"] == 2.0  # 특화단지, 지정
+
+
+def test_a_core_entity_is_relevant_by_rule_even_where_the_model_says_otherwise(
+    kiwi: Kiwi,
+) -> None:
+    entities = (*ENTITIES, EntitySpec("lih-g", "룩셈부르크 고양보건연구소", ("LIH-G",), core=True))
+    modelled = Analyser(kiwi, entities, DEFAULT_TOPICS, _classifiers(5))
+    title, body = "LIH-G 앞 교통 혼잡", "LIH-G 앞 도로의 교통 혼잡과 재건축 축제 소식이다."
+    features = modelled.features(title, body, modelled.mentions(title, body))
+    assert modelled.classifiers is not None
+    assert modelled.classifiers.relevance.judge(features).value == "irrelevant"
+    judged = modelled.analyse(title, body).relevance
+    assert judged.value == "relevant" and judged.reason.startswith("core entity")
+    # Cross-validation scores what the pipeline does: the same gate.
+    assert gate_relevance(modelled.classifiers.relevance, features, {"lih-g"}) == "relevant"
+    assert gate_relevance(modelled.classifiers.relevance, features) == "irrelevant"

@@ -65,6 +65,7 @@ def trained(records: list[dict[str, Any]], analyser: Analyser) -> Iterator[Class
         topics=[t.id for t in analyser.topics],
         version=1,
         trained_at=datetime(2024, 11, 27, tzinfo=ZoneInfo("Asia/Seoul")),
+        core_entities=analyser.core_entities,
     )
 
 
