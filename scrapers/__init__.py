@@ -1,5 +1,6 @@
 """Sources and fetching: the only package that touches the network."""
 
+from scrapers._binary import non_html_reason
 from scrapers._errors import BudgetExhausted, FetchError, ScrapeError, SourceError, SourceSkipped
 from scrapers._google import is_google_news_link
 from scrapers._records import FeedEntry, Fetched, FetchSettings, SourceResult, SourceSpec
@@ -25,4 +26,5 @@ __all__ = [
     "canonicalize_url",
     "collect_source",
     "is_google_news_link",
+    "non_html_reason",
 ]

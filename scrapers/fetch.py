@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from scrapers._binary import binary_kind, binary_suffix, looks_like_text
 from scrapers._errors import BudgetExhausted, FetchError
 from scrapers._records import Fetched, FetchSettings
 from scrapers._state import CrawlState, MemoryCrawlState
@@ -31,21 +32,6 @@ __all__ = ["Fetcher"]
 KST = ZoneInfo("Asia/Seoul")
 _TEXT_TYPES = ("html", "xml", "rss", "atom", "text/plain", "json")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-# Links to documents and media: a Korean city board links HWP and PDF attachments beside its
-# press releases. They are skipped without a request.
-_BINARY_SUFFIXES = (
-    ".pdf", ".hwp", ".hwpx", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip",
-    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp3", ".mp4", ".avi", ".mov", ".wmv",
-)  # fmt: skip
-# Magic numbers of the same, for servers that send them as text/html or with no type at all.
-_MAGIC = (
-    (b"%PDF", "application/pdf"),
-    (b"\x89PNG", "image/png"),
-    (b"GIF8", "image/gif"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"PK\x03\x04", "a zip archive (docx, xlsx, hwpx)"),
-    (b"\xd0\xcf\x11\xe0", "an OLE document (hwp, doc, xls)"),
-)
 # Servers that do not know what they send say this; the body decides.
 _UNTYPED = "application/octet-stream"
 # A canonical URL that fails like this may still exist in the form a source gave it (a mobile
@@ -239,9 +225,9 @@ class Fetcher:
         api: str | None,
     ) -> Fetched:
         """Fetch a URL as given (already canonical, or a known alternate form of it)."""
-        suffix = urlsplit(url).path.lower().rsplit("/", 1)[-1]
-        if suffix.endswith(_BINARY_SUFFIXES):
-            raise FetchError(url, f"not HTML: .{suffix.rsplit('.', 1)[-1]} file")
+        suffix = binary_suffix(urlsplit(url).path)
+        if suffix is not None:
+            raise FetchError(url, f"not HTML: .{suffix} file")
         request_headers = dict(headers or {})
         conditional = False
         if feed_of is not None:
@@ -380,7 +366,7 @@ class Fetcher:
                 if media and media != _UNTYPED and not any(t in media for t in _TEXT_TYPES):
                     raise FetchError(url, f"not HTML: {media}")
                 body = self._read_body(url, response, deadline)
-                if media in ("", _UNTYPED) and not _looks_like_text(body):
+                if media in ("", _UNTYPED) and not looks_like_text(body):
                     raise FetchError(url, f"not HTML: {media or 'untyped'} binary body")
                 return self._response(response, current, body)
         except httpx.TimeoutException as error:
@@ -423,9 +409,9 @@ class Fetcher:
                 raise FetchError(url, self._total_reason())
             chunks.append(chunk)
         body = b"".join(chunks)
-        for magic, kind in _MAGIC:
-            if body.startswith(magic):
-                raise FetchError(url, f"not HTML: {kind}")
+        kind = binary_kind(body)
+        if kind is not None:
+            raise FetchError(url, f"not HTML: {kind}")
         return body
 
     def _response(self, response: httpx.Response, current: str, body: bytes) -> Fetched:
@@ -474,12 +460,6 @@ def _interleave_by_host(urls: Iterable[str]) -> list[str]:
     for index in range(rounds):
         ordered += [q[index] for q in queues.values() if index < len(q)]
     return ordered
-
-
-def _looks_like_text(body: bytes) -> bool:
-    """Whether an untyped body reads as markup or text rather than binary data."""
-    head = body[:2048]
-    return b"\0" not in head and (not head.strip() or b"<" in head or head.isascii())
 
 
 def _connect_reason(error: httpx.ConnectError) -> str:
