@@ -5,8 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 import db as store
 from db.report import CountedArticle, counted_articles
+from monitor._table import align_table, display_width
 from monitor.config import Config
 from monitor.periods import Period
 
@@ -160,31 +160,6 @@ def render_tally(tally: Tally, fmt: str) -> str:
         return buffer.getvalue()
     title = f"{tally.by} tally, {tally.period.start} .. {tally.period.end}"
     return title + "\n" + align_table([header, *lines, total], numeric=(2, 3, 4)) + "\n"
-
-
-def align_table(
-    table: Sequence[Sequence[str]], numeric: Container[int], *, total_row: bool = True
-) -> str:
-    """Rows aligned for a terminal (Hangul is two columns wide): a rule under the header and,
-    with `total_row`, above the last row; the `numeric` columns are right-aligned."""
-    widths = [max(display_width(row[i]) for row in table) for i in range(len(table[0]))]
-    out = []
-    for n, row in enumerate(table):
-        cells = [
-            " " * (widths[i] - display_width(cell)) + cell
-            if i in numeric
-            else cell + " " * (widths[i] - display_width(cell))
-            for i, cell in enumerate(row)
-        ]
-        out.append("  ".join(cells).rstrip())
-        if n == 0 or (total_row and n == len(table) - 2):
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
-
-
-def display_width(text: str) -> int:
-    """Display width: Hangul and other wide characters take two terminal columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 # --- xlsx ---------------------------------------------------------------------------------------
