@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ import sqlite_utils
 
 import db as store
 from db import StorageError
+from monitor._table import align_table, clip
 from monitor.config import Config, load_config, resolve_config_path
 from monitor.digest import DIGEST_FORMATS, build_digest, render_digest
 from monitor.errors import ConfigError, MonitorError, UsageError
@@ -27,11 +29,12 @@ from monitor.report import REPORT_FORMATS
 from monitor.tallies import TALLY_FORMATS, compute_tally, render_tally
 from nlp import ModelError, NlpError, normalize_text
 from nlp.kiwi import Kiwi
-from scrapers import ScrapeError
+from scrapers import ScrapeError, non_html_reason
 
 if TYPE_CHECKING:
     from monitor.analyse import Analyser
     from monitor.backfill import BackfillReport
+    from monitor.digest import Digest
     from nlp.classify import Classifiers
 
 __all__ = ["main"]
@@ -40,6 +43,12 @@ Clock = Callable[[], datetime]
 
 # SQLite integers are 64-bit: a larger id cannot exist, a larger limit means no limit.
 _MAX_ID = 2**63 - 1
+
+# The first line of a config the demo writes: only such a file is overwritten by the next run.
+_DEMO_MARK = "# written by `monitor demo`: the demo site's sources, entities and outlets\n"
+
+# A URL scheme of two or more characters: `C:\pages\a.html` is a path.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")
 
 # One port for every demo outlet (each has its own loopback address): stable URLs across runs.
 DEMO_PORT = 8765
@@ -76,6 +85,12 @@ class _App:
 
             self._kiwi = load_kiwi()
         return self._kiwi
+
+    def use_config(self, config: Config) -> Config:
+        """Work on this config instead of the one --config names (the demo writes its own);
+        called before the database is first used."""
+        self._config = config
+        return config
 
     @property
     def config(self) -> Config:
@@ -126,19 +141,30 @@ def _backfill_idle(report: BackfillReport) -> str:
     return ": nothing to do"
 
 
+def _emit(stream: Any, text: str) -> None:
+    """Write to a stream as UTF-8 whatever the locale says (Korean Windows consoles, pipes,
+    PYTHONIOENCODING=ascii): a Korean title must never end a command with a traceback."""
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+    else:
+        buffer.write(text.encode("utf-8", "backslashreplace"))
+        buffer.flush()
+
+
 def _err(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    _emit(sys.stderr, line + "\n")
 
 
 def _write(text: str) -> None:
-    """Write to stdout as UTF-8 whatever the locale says (Korean Windows consoles, pipes)."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(text)
-    else:
-        buffer.write(text.encode("utf-8"))
-        buffer.flush()
+    """Write to stdout as UTF-8 whatever the locale says."""
+    _emit(sys.stdout, text)
+
+
+def _line(text: str = "") -> None:
+    """One line of human output on stdout."""
+    _write(text + "\n")
 
 
 def _print_json(value: Any) -> None:
@@ -198,7 +224,8 @@ def _cmd_extract(app: _App) -> int:
         fetcher: Fetcher | None = None
         for target in app.args.targets:
             try:
-                if target.startswith(("http://", "https://")):
+                scheme = _url_scheme(target)
+                if scheme in ("http", "https"):
                     if fetcher is None:
                         settings = _fetch_settings(app)
                         fetcher = stack.enter_context(Fetcher(settings or FetchSettings()))
@@ -206,9 +233,16 @@ def _cmd_extract(app: _App) -> int:
                     body, content_type, url = fetched.body, fetched.content_type, fetched.final_url
                 else:
                     path = Path(target)
+                    if scheme is not None and not path.exists():
+                        raise UsageError(f"only http(s) URLs are fetched, not {scheme}:")
+                    if path.is_dir():
+                        raise UsageError("is a directory")
                     if not path.is_file():
                         raise UsageError("no such file")
                     body, content_type, url = path.read_bytes(), None, path.resolve().as_uri()
+                    refused = non_html_reason(body, path.name)
+                    if refused is not None:
+                        raise UsageError(refused)
                 article = extract_article(decode_page(body, content_type).text, url)
             except (MonitorError, ScrapeError, NlpError) as exc:
                 failed += 1
@@ -231,15 +265,22 @@ def _cmd_extract(app: _App) -> int:
             if app.args.json:
                 _write(json.dumps(item, ensure_ascii=False) + "\n")
             else:
-                print(f"# {article.title}")
-                print(
+                _line(f"# {article.title}")
+                _line(
                     f"{article.outlet or '-'} | {item['published_at'] or '-'} | "
                     f"{', '.join(article.authors) or '-'} | method {article.method}"
                 )
-                print()
-                print(article.body)
-                print()
+                _line()
+                _line(article.body)
+                _line()
     return 1 if failed else 0
+
+
+def _url_scheme(target: str) -> str | None:
+    """The lower-cased scheme a target starts with ("ftp", "javascript"), None for a path; one
+    letter is a Windows drive (C:), not a scheme."""
+    found = _SCHEME.match(target)
+    return found.group(1).lower() if found else None
 
 
 def _fetch_settings(app: _App) -> Any:
@@ -378,15 +419,15 @@ def _cmd_show(app: _App) -> int:
     if app.args.json:
         _print_json(item)
         return 0
-    print(f"# {item['title']}")
-    print(
+    _line(f"# {item['title']}")
+    _line(
         f"id {item['id']} · {item['outlet'] or '-'} ({item['tier'] or '-'}) · "
         f"{item['published_at']}"
     )
-    print(f"{item['url']}")
+    _line(f"{item['url']}")
     labels = item["labels"]
     reason = "team label" if labels.get("relevant") is not None else item["relevance_reason"]
-    print(
+    _line(
         f"relevant: {item['relevant']} ({reason}) · topic: {item['topic']} · "
         f"tone: {item['tone']} · story: {item['story_id']} · method: {item['method']} · "
         f"medium: {item['medium']}"
@@ -394,7 +435,7 @@ def _cmd_show(app: _App) -> int:
     if labels:
         set_fields = [f"{k}={labels[k]}" for k in ("relevant", "topic", "tone") if labels[k]]
         set_fields += [f"relevant={labels['relevant']}"] if labels["relevant"] is False else []
-        print(
+        _line(
             f"team label ({labels['updated_at']}): {', '.join(set_fields) or '-'}"
             + (f" · note: {labels['note']}" if labels.get("note") else "")
         )
@@ -402,7 +443,7 @@ def _cmd_show(app: _App) -> int:
         by_entity: dict[str, list[str]] = {}
         for m in item["mentions"]:
             by_entity.setdefault(m["entity"], []).append(f"{m['text']}({m['field']})")
-        print(
+        _line(
             "mentions: "
             + "; ".join(
                 f"{entity} ×{len(found)}: {', '.join(dict.fromkeys(found))}"
@@ -411,19 +452,19 @@ def _cmd_show(app: _App) -> int:
         )
     if item["fetch"]:
         fetch = item["fetch"]
-        print(
+        _line(
             f"fetched: {fetch['fetched_at']} by source {fetch['source'] or '-'}"
             + (f" (HTTP {fetch['status']})" if fetch["status"] else "")
         )
     for copy in item["copies"]:
-        print(f"copy: {copy['id']} {copy['outlet'] or '-'} {copy['title']}")
-    print()
+        _line(f"copy: {copy['id']} {copy['outlet'] or '-'} {copy['title']}")
+    _line()
     if item["note"]:
-        print(f"note: {item['note']}")
+        _line(f"note: {item['note']}")
     if item["lead"]:
-        print(item["lead"])
-        print()
-    print(item["body"])
+        _line(item["lead"])
+        _line()
+    _line(item["body"])
     return 0
 
 
@@ -474,7 +515,7 @@ def _cmd_label(app: _App) -> int:
     if app.args.json:
         _print_json(result)
     else:
-        print(
+        _line(
             f"article {article_id}: relevant {row['relevant']}, topic {row['topic']}, "
             f"tone {row['tone']}" + ("" if label else " (no team label: the classifiers decide)")
         )
@@ -509,10 +550,10 @@ def _cmd_story(app: _App) -> int:
         _print_json(result)
         return 0
     for sid, ids in [(story, members)] + ([(rest, rest_members)] if rest is not None else []):
-        print(f"story {sid}: {len(ids)} article(s)")
+        _line(f"story {sid}: {len(ids)} article(s)")
         for article_id in ids:
             row = store.get_article(app.db, article_id)
-            print(
+            _line(
                 f"  {article_id:>6}  {row['outlet'] or row['outlet_domain'] or '-'}  {row['title']}"
             )
     return 0
@@ -552,7 +593,7 @@ def _cmd_ingest(app: _App) -> int:
             _err(f"{o.target}: {o.stage}: {o.reason}")
         elif not app.args.json:
             mark = "" if o.relevant else " (not relevant)"
-            print(f"{o.outcome:<8} {o.article_id:>6}  {o.title}{mark}")
+            _line(f"{o.outcome:<8} {o.article_id:>6}  {o.title}{mark}")
     return 1 if any(o.outcome == "failed" for o in outcomes) else 0
 
 
@@ -597,12 +638,17 @@ def _default_period(clock: Clock) -> Period:
 
 def _cmd_train(app: _App) -> int:
     from monitor.train import models_folder, train_models
-    from nlp.classify import latest_model_path
+    from nlp.classify import MODEL_PREFIX, latest_model_path
 
     if app.args.if_missing:
         existing = latest_model_path(models_folder(app.config))
         if existing is not None:
-            print(f"a model exists ({existing}); `monitor train` makes a new version")
+            if app.args.json:
+                # latest_model_path only returns names ending in a version number.
+                version = int(existing.stem[len(MODEL_PREFIX) :])
+                _print_json({"version": version, "path": str(existing), "trained": False})
+            else:
+                _line(f"a model exists ({existing}); `monitor train` makes a new version")
             return 0
     trained = train_models(app.config, app.db, app.analyser(), app.clock)
     if app.args.json:
@@ -610,6 +656,7 @@ def _cmd_train(app: _App) -> int:
             {
                 "version": trained.version,
                 "path": str(trained.path),
+                "trained": True,
                 "trained_at": trained.trained_at.isoformat(),
                 "examples": dict(trained.examples),
                 "scores": {name: s.to_json() for name, s in trained.scores.items()},
@@ -617,16 +664,16 @@ def _cmd_train(app: _App) -> int:
         )
         return 0
     sources = ", ".join(f"{n} {name}" for name, n in sorted(trained.examples.items()))
-    print(f"model v{trained.version}: {sum(trained.examples.values())} examples ({sources})")
-    print(
+    _line(f"model v{trained.version}: {sum(trained.examples.values())} examples ({sources})")
+    _line(
         f"{'model':<10} {'examples':>8} {'precision':>9} {'recall':>7} {'F1':>6}  (cross-validated)"
     )
     for name, s in trained.scores.items():
-        print(
+        _line(
             f"{name:<10} {s.examples:>8} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f}"
             f"  {s.folds}-fold" + ("" if name == "relevance" else ", macro")
         )
-    print(f"saved {trained.path}; `monitor reprocess` re-judges stored articles with it")
+    _line(f"saved {trained.path}; `monitor reprocess` re-judges stored articles with it")
     return 0
 
 
@@ -651,7 +698,7 @@ def _xlsx_out(app: _App, fmt: str) -> Path | None:
 def _cmd_tally(app: _App) -> int:
     from monitor.tallies import list_counted, write_tally_xlsx
 
-    fmt = "json" if app.args.json else app.args.format
+    fmt = "json" if app.args.json else app.args.format or "table"
     out = _xlsx_out(app, fmt)
     period = (
         _default_period(app.clock) if app.args.period is None else parse_period(app.args.period)
@@ -673,7 +720,7 @@ def _cmd_tally(app: _App) -> int:
 def _cmd_report(app: _App) -> int:
     from monitor.report import build_report, render_report, write_report_xlsx
 
-    fmt = "json" if app.args.json else app.args.format
+    fmt = "json" if app.args.json else app.args.format or "table"
     out = _xlsx_out(app, fmt)
     period = parse_period(app.args.period)
     report = build_report(app.config, app.db, period, app.args.period.strip())
@@ -690,31 +737,20 @@ def _cmd_report(app: _App) -> int:
 def _cmd_digest(app: _App) -> int:
     from monitor.digest import DATE, SINCE_LAST, last_sent, mail_digest, record_sent
 
-    if app.args.date and app.args.since_last:
-        raise UsageError("give --date or --since-last, not both")
     config = app.config
     if app.args.send and config.smtp is None:
         raise UsageError(f"--send needs an [smtp] table (host, from, recipients) in {config.path}")
-    fmt = "json" if app.args.json else app.args.format
+    fmt = "json" if app.args.json else app.args.format or "md"
     now = app.clock()
     until = _iso(now) or ""
-    notices = collect_notices(app.db, app.clock, failing_runs=config.digest.failing_source_runs)
-    order = [e.id for e in config.entities]
     after: str | None = None
     if app.args.since_last:
         last = last_sent(app.db, SINCE_LAST)
         after = last["covered_until"] if last else None
-        digest = build_digest(
-            app.db,
-            collected_after=after,
-            collected_until=until,
-            notices=notices,
-            entity_order=order,
-            previous_window=(last["covered_from"], last["covered_until"]) if last else None,
-        )
+        digest = _digest_since_last(app, config, app.db, now)
     else:
         day = parse_day(app.args.date) if app.args.date else kst_day(now)
-        digest = build_digest(app.db, day=day, notices=notices, entity_order=order)
+        digest = _digest_of_day(app, config, app.db, day)
     if app.args.out:
         Path(app.args.out).write_text(render_digest(digest, fmt, config, now), encoding="utf-8")
         _err(f"digest written to {app.args.out}")
@@ -733,6 +769,33 @@ def _cmd_digest(app: _App) -> int:
         return 1
     _err(f"digest {sent.describe()}")
     return 0
+
+
+def _digest_since_last(
+    app: _App, config: Config, db: sqlite_utils.Database, now: datetime
+) -> Digest:
+    """What was collected after the last digest sent, until `now` (`digest --since-last`)."""
+    from monitor.digest import SINCE_LAST, last_sent
+
+    last = last_sent(db, SINCE_LAST)
+    return build_digest(
+        db,
+        collected_after=last["covered_until"] if last else None,
+        collected_until=_iso(now) or "",
+        notices=collect_notices(db, app.clock, failing_runs=config.digest.failing_source_runs),
+        entity_order=[e.id for e in config.entities],
+        previous_window=(last["covered_from"], last["covered_until"]) if last else None,
+    )
+
+
+def _digest_of_day(app: _App, config: Config, db: sqlite_utils.Database, day: date) -> Digest:
+    """The stories published on one KST day (`digest --date`)."""
+    return build_digest(
+        db,
+        day=day,
+        notices=collect_notices(db, app.clock, failing_runs=config.digest.failing_source_runs),
+        entity_order=[e.id for e in config.entities],
+    )
 
 
 def _send_alerts(app: _App) -> None:
@@ -763,10 +826,7 @@ def _cmd_sources(app: _App) -> int:
     if app.args.json:
         _print_json([h.to_json() for h in sources])
         return 0
-    print(
-        f"{'source':<24} {'kind':<12} {'state':<12} {'last success':<26} "
-        f"{'new per run':<16} last failure: reason"
-    )
+    rows = [("source", "kind", "state", "last success", "new per run", "last failure: reason")]
     for h in sources:
         state = "ok" if not h.consecutive_failures else f"failed x{h.consecutive_failures}"
         if h.failing:
@@ -775,31 +835,39 @@ def _cmd_sources(app: _App) -> int:
             state = "never run"
         per_run = " ".join(str(n) for n in h.new_articles_per_run) or "-"
         failure = f"{h.last_failure}: {h.last_error}" if h.last_failure else "-"
-        print(
-            f"{h.name:<24} {h.kind:<12} {state:<12} {h.last_success or '-':<26} "
-            f"{per_run:<16} {failure}" + ("" if h.configured else "  (no longer configured)")
-        )
+        if not h.configured:
+            failure += "  (no longer configured)"
+        rows.append((h.name, h.kind, state, h.last_success or "-", per_run, failure))
+    _line(align_table(rows, total_row=False, free_last=True))
     if any(h.failing for h in sources):
         runs = app.config.digest.failing_source_runs
         _err(f"FAILING: {runs} or more failed runs in a row; the digest carries a notice")
     flagged = [h for h in outlets if h.flags]
     if flagged:
-        print()
+        _line()
         _print_outlet_health(flagged)
     return 0
 
 
 def _print_outlet_health(outlets: Sequence[Any]) -> None:
-    print("extraction by outlet: last 7 days (4 weeks before)")
+    _line("extraction by outlet: last 7 days (4 weeks before)")
     if not outlets:
-        print("  no fetched articles in the last 5 weeks")
+        _line("  no fetched articles in the last 5 weeks")
+        return
+    rows = [("outlet", "articles", "short", "(before)", "method", "(before)", "state")]
     for h in outlets:
-        state = "; ".join(h.flags) if h.flags else "ok"
-        print(
-            f"  {h.outlet:<24} {h.articles:>4} articles  short {h.short_share:>4.0%} "
-            f"({h.baseline_short_share:.0%})  method {h.method or '-'} "
-            f"({h.baseline_method or '-'})  {state}"
+        rows.append(
+            (
+                h.outlet,
+                str(h.articles),
+                f"{h.short_share:.0%}",
+                f"({h.baseline_short_share:.0%})",
+                h.method or "-",
+                f"({h.baseline_method or '-'})",
+                "; ".join(h.flags) if h.flags else "ok",
+            )
         )
+    _line(align_table(rows, numeric=(1, 2, 3), total_row=False, indent="  "))
 
 
 # --- entities ---------------------------------------------------------------------------------
@@ -816,10 +884,11 @@ def _cmd_entities(app: _App) -> int:
         if app.args.json:
             _print_json([u.to_json() for u in usage])
             return 0
-        print(f"{'entity':<28} {'articles':>8} {'relevant':>8}  name; aliases")
-        for u in usage:
-            names = "; ".join((u.name, *u.aliases))
-            print(f"{u.id:<28} {u.articles:>8} {u.relevant:>8}  {names}")
+        rows = [("entity", "articles", "relevant", "name; aliases")]
+        rows += [
+            (u.id, str(u.articles), str(u.relevant), "; ".join((u.name, *u.aliases))) for u in usage
+        ]
+        _line(align_table(rows, numeric=(1, 2), total_row=False, free_last=True))
         return 0
     min_articles = 3 if app.args.min_articles is None else app.args.min_articles
     if min_articles < 1:
@@ -833,21 +902,17 @@ def _cmd_entities(app: _App) -> int:
         _print_json([c.to_json() for c in shown])
         return 0
     if not shown:
-        print(f"no new names in {min_articles} or more relevant articles")
+        _line(f"no new names in {min_articles} or more relevant articles")
         return 0
-    print(f"{'name':<24} {'articles':>8} {'stories':>7}  example (article ids)")
+    rows = [("name", "articles", "stories", "example (article ids)")]
     for c in shown:
         ids = ", ".join(str(i) for i in c.article_ids[:5]) + (" ..." if c.articles > 5 else "")
-        print(f"{c.name:<24} {c.articles:>8} {c.stories:>7}  {_clip(c.example, 70)} ({ids})")
+        rows.append((c.name, str(c.articles), str(c.stories), f"{clip(c.example, 70)} ({ids})"))
+    _line(align_table(rows, numeric=(1, 2), total_row=False, free_last=True))
     if len(shown) < len(candidates):
         _err(f"{len(candidates) - len(shown)} more: --limit 0 shows all")
     _err("add a name to [[entities]] in config.toml, or to the stoplist if it is no organisation")
     return 0
-
-
-def _clip(text: str, width: int) -> str:
-    """`text` cut to `width` characters with an ellipsis."""
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # --- schedule ---------------------------------------------------------------------------------
@@ -925,18 +990,17 @@ def _cmd_backfill(app: _App) -> int:
     if app.args.json:
         _print_json(report.to_json())
     else:
+        rows = [("source", "kind", "status", "windows", "new", "reason")]
         for s in report.sources:
             windows = f"{s.windows} window{'' if s.windows == 1 else 's'}" + (
                 f" ({s.windows_total} in all)" if s.windows_total != s.windows else ""
             )
             if s.status in ("unsupported", "skipped", "not reached"):
                 windows = "-"
-            print(
-                f"{s.source:<28} {s.kind:<12} {s.status:<16} {windows:<22} "
-                f"{s.new_articles} new" + (f"  {s.reason}" if s.reason else "")
-            )
+            rows.append((s.source, s.kind, s.status, windows, str(s.new_articles), s.reason or ""))
+        _line(align_table(rows, numeric=(4,), total_row=False, free_last=True))
         run = report.run
-        print(
+        _line(
             f"backfill since {report.since} to {report.until}"
             + (
                 f", run {run.run_id}: {run.sources_ok}/{run.sources} sources ok, "
@@ -1048,16 +1112,16 @@ def _cmd_add(app: _App) -> int:
         _print_json(result.to_json())
         return 0
     medium = {"print": "지면", "broadcast": "방송"}.get(result.medium, result.medium)
-    print(
+    _line(
         f"{'added' if result.created else 'updated'} article {result.article_id}: "
         f"[{result.outlet}·{result.tier or '-'}·{medium}] {result.published_date} {title}"
     )
-    print(
+    _line(
         f"  entities: {', '.join(result.entities) or '-'} · topic: {result.topic or '-'} · "
         f"tone: {result.tone or '-'}"
     )
     if result.joined:
-        print(
+        _line(
             f"  joins story {result.story_id} (the same outlet's same headline): "
             "the outlet's copies count once"
         )
@@ -1075,15 +1139,18 @@ def _cmd_demo(app: _App) -> int:
     with ExitStack() as stack:
         if app.args.db:
             db_path = Path(app.args.db).resolve()
-            db_path.parent.mkdir(parents=True, exist_ok=True)
+            if db_path.is_dir():
+                raise UsageError(f"--db {app.args.db} is a directory: give a database file")
         else:
             db_path = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "demo.db"
+        config_path = demo_config_path(db_path)
+        _check_demo_config(config_path, db_path)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
         site = stack.enter_context(serve_demo_site(port=app.args.port))
-        config_path = db_path.parent / "demo-config.toml"
-        config_path.write_text(site.config_text(str(db_path)), encoding="utf-8")
-        config = load_config(config_path)
-        db = store.open_database(config.database_path)
-        stack.callback(db.conn.close)
+        config_path.write_text(_DEMO_MARK + site.config_text(str(db_path)), encoding="utf-8")
+        # The demo's own config, wherever it runs: never ./config.toml or $MONITOR_CONFIG.
+        config = app.use_config(load_config(config_path))
+        db = app.db
         _err(f"demo site on {', '.join(site.bases.values())}; database {db_path}")
         analyser = app.analyser()
         with Fetcher(config.fetch) as fetcher:
@@ -1093,19 +1160,47 @@ def _cmd_demo(app: _App) -> int:
         if app.args.json:
             _print_json(report.to_json())
             return 0 if report.any_source_worked else 1
-        print(
+        _line(
             f"collected: {report.new_articles} new articles ({report.relevant} relevant) from "
             f"{report.sources_ok}/{report.sources} sources, {len(report.errors)} errors\n"
         )
-        digest = build_digest(db, collected_until=_iso(app.clock()))
-        print(render_digest(digest, "md", config, app.clock()))
+        # The same digest and tally as the commands print afterwards (shown on stderr).
+        # Hints only for a kept database: a temporary one is gone when the demo ends.
+        hint: Callable[[str], None] = _err if app.args.db else (lambda line: None)
+        command = f"monitor --config {config_path}"
+        hint(f"digest: {command} digest --since-last")
+        now = app.clock()
+        _write(render_digest(_digest_since_last(app, config, db, now), "md", config, now))
         dates = db.execute(
             "SELECT MIN(published_date), MAX(published_date) FROM articles WHERE relevant = 1"
         ).fetchone()
         if dates[0]:
-            period = Period(parse_day(dates[0]), parse_day(dates[1]))
-            print(render_tally(compute_tally(config, db, period, "entity"), "table"))
+            period = f"{dates[0]}..{dates[1]}"
+            hint(f"tally: {command} tally --period {period}")
+            tally = compute_tally(config, db, parse_period(period), "entity")
+            _write(render_tally(tally, "table"))
         return 0 if report.any_source_worked else 1
+
+
+def demo_config_path(db_path: Path) -> Path:
+    """The demo config beside its database, named after it: demo3.db -> demo3-config.toml."""
+    return db_path.with_name(f"{db_path.stem}-config.toml")
+
+
+def _check_demo_config(config_path: Path, db_path: Path) -> None:
+    """Refuse to overwrite a config file that is not this database's demo config."""
+    if not config_path.exists():
+        return
+    try:
+        text = config_path.read_text(encoding="utf-8")
+        existing = load_config(config_path).database_path.resolve()
+    except (ConfigError, UnicodeDecodeError):
+        text, existing = "", None
+    if not text.startswith(_DEMO_MARK) or existing != db_path:
+        raise UsageError(
+            f"{config_path} exists and is not the demo config of {db_path}: "
+            "move it away or give another --db"
+        )
 
 
 # --- web ----------------------------------------------------------------------------------------
@@ -1144,6 +1239,15 @@ def _day_arg(text: str) -> str:
     return text
 
 
+def _period_arg(text: str) -> str:
+    """A --period value: a bad one is a usage error (exit 2) like a bad date."""
+    try:
+        parse_period(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     parser = argparse.ArgumentParser(prog="monitor", description="Korean press monitoring.")
@@ -1156,7 +1260,7 @@ def build_parser() -> argparse.ArgumentParser:
         name: str, handler: Callable[[_App], int], help_text: str
     ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.set_defaults(handler=handler)
+        p.set_defaults(handler=handler, parser=p)
         return p
 
     p = command("run", _cmd_run, "one collection cycle over all sources")
@@ -1255,28 +1359,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = command("tally", _cmd_tally, "coverage counts for a period")
-    p.add_argument("--period", help="2024, 2024H2, 2024Q3, 2024-11, 2024-11-27, 2024-W48, a..b")
+    p.add_argument(
+        "--period",
+        type=_period_arg,
+        help="2024, 2024H2, 2024Q3, 2024-11, 2024-11-27, 2024-W48, a..b",
+    )
     p.add_argument("--by", choices=store.TALLY_DIMENSIONS, default="entity")
-    p.add_argument("--format", choices=TALLY_FORMATS, default="table")
+    p.add_argument("--format", choices=TALLY_FORMATS, help="default: table")
     p.add_argument("--out", metavar="PATH", help="write to this file (required for xlsx)")
     p.add_argument("--json", action="store_true", help="same as --format json")
 
     p = command("report", _cmd_report, "the press figures of a pledge-progress report for a period")
     p.add_argument(
-        "--period", required=True, help="2024, 2024H2, 2024Q3, 2024-11, 2024-W48, a..b ..."
+        "--period",
+        required=True,
+        type=_period_arg,
+        help="2024, 2024H2, 2024Q3, 2024-11, 2024-W48, a..b ...",
     )
-    p.add_argument("--format", choices=REPORT_FORMATS, default="table")
+    p.add_argument("--format", choices=REPORT_FORMATS, help="default: table")
     p.add_argument("--out", metavar="PATH", help="write to this file (required for xlsx)")
     p.add_argument("--json", action="store_true", help="same as --format json")
 
     p = command("digest", _cmd_digest, "the daily digest")
-    p.add_argument(
+    window = p.add_mutually_exclusive_group()
+    window.add_argument(
         "--date", metavar="YYYY-MM-DD", type=_day_arg, help="stories published on this KST day"
     )
-    p.add_argument(
+    window.add_argument(
         "--since-last", action="store_true", help="what was collected since the last digest sent"
     )
-    p.add_argument("--format", choices=DIGEST_FORMATS, default="md")
+    p.add_argument("--format", choices=DIGEST_FORMATS, help="default: md")
     p.add_argument("--out", metavar="PATH", help="write it to this file instead of stdout")
     p.add_argument(
         "--send",
@@ -1369,9 +1481,15 @@ def main(
     """Run one command; 0 on success, 1 on a user error (one line on stderr), 2 on usage errors."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "json", False) and getattr(args, "format", None) not in (None, "json"):
+        args.parser.error("--json is --format json: give one of them")
     app = _App(args, dict(os.environ if environ is None else environ), clock, kiwi)
     try:
         return int(args.handler(app))
+    except BrokenPipeError:
+        # The reader went away (`monitor ... | head`): stop quietly, like any Unix filter.
+        _silence_stdout()
+        return 0
     except (MonitorError, StorageError, NlpError, ScrapeError) as exc:
         _err(f"monitor: error: {_reason(exc)}")
         return 1
@@ -1382,10 +1500,19 @@ def main(
     except KeyboardInterrupt:
         _err("monitor: interrupted")
         return 130
-    except BrokenPipeError:
-        return 0
     finally:
         app.close()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so flushing it at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # a stream without a descriptor (a test's capture) has nothing left to flush
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
 
 
 if __name__ == "__main__":

@@ -179,7 +179,7 @@ def _ingest_one(
                 reason = "only http(s) URLs are fetched"
                 return IngestOutcome(target, "failed", stage="read", reason=reason)
             if path.is_dir():
-                return IngestOutcome(target, "failed", stage="read", reason="is a folder")
+                return IngestOutcome(target, "failed", stage="read", reason="is a directory")
             if not path.is_file():
                 return IngestOutcome(target, "failed", stage="read", reason="no such file")
             given = canonicalize_url(page_url) if page_url else None

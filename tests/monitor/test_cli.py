@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
@@ -12,7 +15,9 @@ from pathlib import Path
 import pytest
 
 import db as store
-from monitor.cli import main
+from monitor._table import display_width
+from monitor.cli import _print_outlet_health, main
+from monitor.health import OutletHealth
 
 CONFIG = """
 [database]
@@ -240,9 +245,10 @@ def test_digest_json_folds_copies_and_html_escapes(
 def test_bad_period_and_bad_config_are_one_line_errors(
     workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
 ) -> None:
-    code, _, err = _run(workspace, capsys, clock, "tally", "--period", "2024H3")
-    assert code == 1
-    assert err.count("\n") == 1 and "2024H3" in err
+    with pytest.raises(SystemExit) as exit_info:
+        _run(workspace, capsys, clock, "tally", "--period", "2024H3")
+    assert exit_info.value.code == 2  # a usage error, like a bad --date
+    assert "2024H3" in capsys.readouterr().err
     (workspace / "config.toml").write_text(CONFIG + "\n[web]\nportt = 1\n", encoding="utf-8")
     code, _, err = _run(workspace, capsys, clock, "tally")
     assert code == 1
@@ -306,3 +312,187 @@ def test_out_of_range_and_unwritable_inputs_are_one_line_errors(
     )
     assert code == 1
     assert err.startswith("monitor: error:") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("digest", "--date", "2024-11-27", "--since-last"),
+        ("tally", "--json", "--format", "csv"),
+        ("report", "--json", "--format", "md", "--period", "2024"),
+        ("digest", "--json", "--format", "html"),
+        ("report", "--period", "2024-13"),
+        ("tally", "--period", "2024..bad"),
+    ],
+)
+def test_conflicting_options_and_bad_periods_are_usage_errors(
+    workspace: Path,
+    capsys: pytest.CaptureFixture[str],
+    clock: Callable[[], datetime],
+    argv: tuple[str, ...],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        _run(workspace, capsys, clock, *argv)
+    out, err = capsys.readouterr()
+    assert (exit_info.value.code, out) == (2, "")
+    assert "Traceback" not in err
+    assert err.splitlines()[-1].startswith(f"monitor {argv[0]}: error: ")
+
+
+def test_json_with_format_json_is_allowed(
+    workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
+) -> None:
+    code, out, _ = _run(
+        workspace, capsys, clock, "tally", "--period", "2024-11", "--json", "--format", "json"
+    )
+    assert code == 0 and json.loads(out)["total"]["articles"] == 2
+
+
+def test_train_if_missing_json_prints_the_existing_model(
+    workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
+) -> None:
+    models = workspace / "models"
+    models.mkdir()
+    for version in (2, 10):
+        (models / f"classifiers-v{version}.json").write_text("{}", encoding="utf-8")
+    code, out, _ = _run(workspace, capsys, clock, "train", "--if-missing", "--json")
+    assert code == 0
+    assert json.loads(out) == {
+        "version": 10,
+        "path": str(models / "classifiers-v10.json"),
+        "trained": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("x.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "not HTML: application/pdf"),
+        ("d.docx", b"PK\x03\x04\x14\x00\x06\x00", "not HTML: a zip archive (docx, xlsx, hwpx)"),
+        ("image.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not HTML: image/png"),
+        ("report.hwp", b"HWP Document File\x00\x05\x00", "not HTML: .hwp file"),
+        ("blob.html", b"\x00\x01\x02binary", "not HTML: binary body"),
+    ],
+)
+def test_extract_names_what_a_non_html_file_is(
+    capsys: pytest.CaptureFixture[str],
+    clock: Callable[[], datetime],
+    tmp_path: Path,
+    name: str,
+    content: bytes,
+    reason: str,
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    code = main(["extract", str(tmp_path / name)], environ={}, clock=clock)
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert err == f"{tmp_path / name}: {reason}\n"
+
+
+def test_extract_refuses_other_schemes_and_directories(
+    capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime], tmp_path: Path
+) -> None:
+    targets = ["ftp://example.com/x", "javascript:alert(1)", "file:///etc/passwd", str(tmp_path)]
+    code = main(["extract", *targets], environ={}, clock=clock)
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    lines = err.splitlines()
+    assert len(lines) == 4
+    assert all("only http(s) URLs" in line for line in lines[:3])
+    assert lines[3] == f"{tmp_path}: is a directory"
+
+
+def _cli(*argv: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "monitor", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONIOENCODING": "ascii", **(env or {})},
+    )
+
+
+def test_ascii_locale_gets_utf8_and_no_traceback(workspace: Path) -> None:
+    page = str(Path(__file__).parents[1] / "data" / "pages" / "ndsoft.html")
+    config = str(workspace / "config.toml")
+    commands = [
+        ("extract", page),
+        ("--config", config, "show", _first_id(workspace)),
+        ("--config", config, "entities"),
+        ("--config", config, "sources"),
+        ("--config", config, "story", "show", _first_id(workspace)),
+        ("--config", config, "label", _first_id(workspace), "--note", "메모"),
+        ("--config", config, "tally", "--period", "2024-11"),
+        ("extract", "없는파일.html"),
+    ]
+    for argv in commands:
+        process = _cli(*argv)
+        out, err = process.communicate(timeout=120)
+        assert b"Traceback" not in err, (argv, err)
+        assert process.returncode == (1 if "없는파일.html" in argv else 0), (argv, err)
+        out.decode("utf-8")  # UTF-8 whatever the locale said
+    assert "없는파일.html: no such file" in err.decode("utf-8")
+
+
+def _first_id(workspace: Path) -> str:
+    database = store.open_database(workspace / "monitor.db")
+    try:
+        return str(
+            database.execute("SELECT MIN(id) FROM articles WHERE relevant = 1").fetchone()[0]
+        )
+    finally:
+        database.conn.close()
+
+
+def test_closed_stdout_ends_quietly() -> None:
+    page = str(Path(__file__).parents[1] / "data" / "pages" / "ndsoft.html")
+    process = _cli("extract", "--json", *[page] * 150)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()  # `| head -c 10`
+    err = process.stderr.read()
+    process.wait(timeout=120)
+    assert err == b""
+    assert process.returncode in (0, 141, -13)  # quietly, or killed by SIGPIPE like `yes`
+
+
+def test_tables_align_hangul_and_long_names(
+    workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
+) -> None:
+    long_name = "google-ilsan-techno-valley-precision"
+    config = (workspace / "config.toml").read_text(encoding="utf-8")
+    extra = f'\n[[sources]]\nname = "{long_name}"\nkind = "rss"\nurl = "http://127.0.0.1:9/a.xml"\n'
+    (workspace / "config.toml").write_text(
+        config.replace("[[entities]]", extra + "\n[[entities]]", 1), encoding="utf-8"
+    )
+    code, out, _ = _run(workspace, capsys, clock, "sources")
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith(("source", "feed", long_name))]
+    assert len(rows) == 3
+    assert (
+        len(
+            {
+                _column_of(line, "never run" if not line.startswith("source") else "state")
+                for line in rows
+            }
+        )
+        == 1
+    )
+    health = [
+        OutletHealth("뉴스핌", 12, 0.0, "cms:ndsoft", 1.0, 40, 0.0, "cms:ndsoft", ()),
+        OutletHealth("경기일보", 3, 0.5, "jsonld", 1.0, 9, 0.1, "cms:ndsoft", ("short bodies",)),
+        OutletHealth(long_name, 1234, 0.0, None, 0.0, 0, 0.0, None, ()),
+    ]
+    _print_outlet_health(health)
+    header, _rule, *lines = capsys.readouterr().out.splitlines()[1:]
+    # The article counts end in the column where the "articles" heading ends.
+    ends = {
+        _column_of(line, f" {h.articles} ", numeric=True) - 1
+        for line, h in zip(lines, health, strict=True)
+    }
+    assert ends == {_column_of(header, "articles", numeric=True)}
+
+
+def _column_of(line: str, cell: str, *, numeric: bool = False) -> int:
+    """The display column where `cell` starts (or, for a number, ends) in `line`."""
+    at = line.index(cell)
+    return display_width(line[:at]) + (display_width(cell) if numeric else 0)

@@ -314,7 +314,7 @@ def test_ingest_reports_each_failure_and_goes_on(workspace: Workspace, tmp_path:
     assert outcomes == ["failed", "failed", "failed", "new"]
     assert "missing.html: read: no such file" in err
     assert "section.html: extract:" in err
-    assert f"{tmp_path}: read: is a folder" in err
+    assert f"{tmp_path}: read: is a directory" in err
     run = workspace.db.execute(
         "SELECT kind, status, errors FROM runs ORDER BY id DESC LIMIT 1"
     ).fetchone()

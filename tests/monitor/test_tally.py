@@ -212,12 +212,17 @@ def test_no_period_means_the_current_kst_month(workspace: Workspace) -> None:
         "",
     ],
 )
-def test_bad_periods_are_one_line_errors(workspace: Workspace, text: str) -> None:
+def test_bad_periods_are_usage_errors(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
     for command in ("tally", "report"):
-        code, out, err = workspace.run(command, "--period", text)
-        assert code == 1, (command, text)
+        # Like a bad --date: argparse refuses it with exit status 2 and the usage.
+        with pytest.raises(SystemExit) as exit_info:
+            workspace.run(command, "--period", text)
+        out, err = capsys.readouterr()
+        assert exit_info.value.code == 2, (command, text)
         assert out == ""
-        assert err.count("\n") == 1 and err.startswith("monitor: error:"), err
+        assert err.splitlines()[-1].startswith(f"monitor {command}: error: argument --period")
         assert "Traceback" not in err
 
 
