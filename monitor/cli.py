@@ -8,7 +8,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from monitor.config import Config, load_config, resolve_config_path
 from monitor.digest import DIGEST_FORMATS, build_digest, render_digest
 from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.health import collect_notices
+from monitor.labels import TIER_LABELS, topic_labels
 from monitor.locks import collection_lock
 from monitor.periods import KST, Period, kst_day, parse_day, parse_period
 from monitor.report import REPORT_FORMATS
@@ -331,6 +332,18 @@ def _snippet(row: dict[str, Any], terms: Sequence[str], width: int = 60) -> str:
     return ("…" if start else "") + piece + ("…" if at + width < len(text) else "")
 
 
+def _known_key(value: str | None, labels: Mapping[str, str], what: str, option: str) -> str | None:
+    """A filter value as its stored key: the key itself or its label (엔티티명, 중앙지); an
+    unknown one is a user error, not an empty result."""
+    if value is None:
+        return None
+    for key, label in labels.items():
+        if value.strip() in (key, label):
+            return key
+    choices = ", ".join(f"{key} ({label})" for key, label in labels.items())
+    raise UsageError(f"unknown {what} {value!r} for {option}; one of: {choices}")
+
+
 def _cmd_search(app: _App) -> int:
     from monitor.search import (
         QueryError,
@@ -347,11 +360,14 @@ def _cmd_search(app: _App) -> int:
             done = reindex_terms(app.db, app.kiwi, pending, progress=bar.advance)
         _err(f"search index: {done} articles analysed into Kiwi morphemes")
         return 0
+    config = app.config
     filters = store.SearchFilters(
-        entity=app.args.entity,
-        topic=app.args.topic,
+        entity=_known_key(
+            app.args.entity, {e.id: e.name for e in config.entities}, "entity", "--entity"
+        ),
+        topic=_known_key(app.args.topic, topic_labels(config), "topic", "--topic"),
         outlet=app.args.outlet,
-        tier=app.args.tier,
+        tier=_known_key(app.args.tier, TIER_LABELS, "outlet type", "--tier"),
         tone=app.args.tone,
         since=parse_day(app.args.since).isoformat() if app.args.since else None,
         until=parse_day(app.args.until).isoformat() if app.args.until else None,
@@ -378,11 +394,11 @@ def _cmd_search(app: _App) -> int:
         _err("no matching articles")
     for item in items:
         mark = "" if item["relevant"] else " (not relevant)"
-        print(
+        _line(
             f"{item['id']:>6}  {(item['published_at'] or '')[:10]}  {item['outlet'] or '-'}  "
             f"{item['title']}{mark}"
         )
-        print(f"        {item['snippet']}")
+        _line(f"        {item['snippet']}")
     return 0
 
 

@@ -453,7 +453,9 @@ def test_train_learns_from_team_labels_and_reprocess_judges_with_the_model(
             "(SELECT 1 FROM mentions m WHERE m.article_id = a.id)"
         )
     ]
-    assert reasons and all(r.startswith("model relevance v2") for r in reasons)
+    # The model judges what names only related bodies; a core entity is relevant by rule.
+    assert any(r.startswith("model relevance v2") for r in reasons)
+    assert all(r.startswith(("model relevance v2", "core entity")) for r in reasons)
     shown = workspace.json("show", str(labelled))
     assert shown["labels"]["relevant"] is False  # the team's label still wins
     assert_recount(workspace.db, *PERIOD)

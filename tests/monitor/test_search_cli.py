@@ -170,6 +170,23 @@ def test_filters(
     assert _ids(tmp_path, kiwi, capsys, "바이오", "--entity", "ncc") == []
     assert _ids(tmp_path, kiwi, capsys, "바이오", "--outlet", "뉴스핌") == [valley]
     assert _ids(tmp_path, kiwi, capsys, "--entity", "ncc") == [ncc]  # filters alone
+    # The labels shown in tallies work as filters too.
+    assert _ids(tmp_path, kiwi, capsys, "바이오", "--tier", "지역지") == [valley]
+
+
+@pytest.mark.parametrize(
+    "option", [("--entity", "nosuch"), ("--topic", "nosuch"), ("--tier", "bogus")]
+)
+def test_unknown_filter_values_are_one_line_errors_not_empty_results(
+    workspace: dict[str, int],
+    tmp_path: Path,
+    kiwi: Kiwi,
+    capsys: pytest.CaptureFixture[str],
+    option: tuple[str, str],
+) -> None:
+    code, out, err = _run(tmp_path, kiwi, capsys, "search", "바이오", *option)
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "unknown" in err and option[1] in err
 
 
 def test_json_items_carry_marked_snippets(
