@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,14 @@ import db as store
 from db.report import CountedArticle, counted_articles
 from monitor._table import align_table, display_width
 from monitor.config import Config
+from monitor.labels import (
+    TIER_LABELS,
+    TONE_LABELS,
+    UNKNOWN_KEY,
+    UNKNOWN_LABEL,
+    label_of,
+    topic_labels,
+)
 from monitor.periods import Period
 
 __all__ = [
@@ -43,20 +51,6 @@ __all__ = [
 ]
 
 TALLY_FORMATS = ("table", "csv", "json", "xlsx")
-UNKNOWN_KEY = "unknown"
-UNKNOWN_LABEL = "미분류"
-
-# The outlet types as Korean press-coverage reports name them.
-TIER_LABELS = {
-    "national": "중앙지",
-    "economic": "경제지",
-    "local": "지역지",
-    "internet": "인터넷신문",
-    "broadcast": "방송",
-    "wire": "통신사",
-    "trade": "전문지",
-}
-TONE_LABELS = {"positive": "긍정", "neutral": "중립", "negative": "부정"}
 DIMENSION_LABELS = {
     "entity": "대상",
     "topic": "주제",
@@ -110,7 +104,7 @@ def dimension_labels(config: Config, by: str) -> dict[str, str]:
     if by == "entity":
         labels.update({e.id: e.name for e in config.entities})
     elif by == "topic":
-        labels.update({t.id: t.label for t in config.topics})
+        labels.update(topic_labels(config))
     elif by == "tone":
         labels.update(TONE_LABELS)
     elif by == "tier":
@@ -235,12 +229,12 @@ def add_items_sheet(
         (
             item.published_date,
             item.outlet,
-            _label(TIER_LABELS, item.tier),
+            label_of(TIER_LABELS, item.tier),
             item.title,
             item.url,
             ", ".join(entities.get(e, e) for e in item.entities),
-            _label(topics, item.topic),
-            _label(TONE_LABELS, item.tone),
+            label_of(topics, item.topic),
+            label_of(TONE_LABELS, item.tone),
             item.story,
             item.id,
             len(item.ids),
@@ -252,12 +246,6 @@ def add_items_sheet(
         if item.url.startswith(("http://", "https://")):
             sheet.cell(row=n, column=5).hyperlink = item.url
     return sheet
-
-
-def _label(labels: Mapping[str, str], key: str | None) -> str:
-    if not key:
-        return UNKNOWN_LABEL
-    return labels.get(key, key)
 
 
 def new_workbook() -> Workbook:
