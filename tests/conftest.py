@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlite_utils
 
+import db as store
 from db import open_database
 from nlp.kiwi import Kiwi, load_kiwi
 
@@ -136,3 +137,49 @@ def assert_tally_is_recount(database: sqlite_utils.Database, start: str, end: st
 def assert_recount() -> Callable[[sqlite_utils.Database, str, str], None]:
     """Assert that every tally dimension over a period equals a recount from scratch."""
     return assert_tally_is_recount
+
+
+# --- small configurations and a stored-article template for CLI and query tests -----------------
+
+# A database beside the config file and one feed nobody serves (runs are never started).
+_DATABASE = '[database]\npath = "monitor.db"\n'
+FEED_SOURCE = '\n[[sources]]\nname = "feed"\nkind = "rss"\nurl = "http://127.0.0.1:9/rss.xml"\n'
+NEWSPIM = ("newspim.com", "뉴스핌", "internet")
+
+
+def entity_block(entity_id: str, name: str, *aliases: str) -> str:
+    """One `[[entities]]` table of a test configuration."""
+    listed = ", ".join(f'"{alias}"' for alias in aliases)
+    return f'\n[[entities]]\nid = "{entity_id}"\nname = "{name}"\n' + (
+        f"aliases = [{listed}]\n" if aliases else ""
+    )
+
+
+def mini_config(
+    *entities: str,
+    source: str = FEED_SOURCE,
+    outlets: tuple[tuple[str, str, str], ...] = (NEWSPIM,),
+) -> str:
+    """A small config.toml text: the database, one source, the entities and outlets given."""
+    registry = "".join(
+        f'\n[[outlets]]\ndomain = "{domain}"\nname = "{name}"\ntier = "{tier}"\n'
+        for domain, name, tier in outlets
+    )
+    return _DATABASE + source + "".join(entities) + registry
+
+
+# A relevant online article published 2024-11-27 10:00 KST; tests replace() what they need.
+BASE_ARTICLE = store.ArticleRecord(
+    url="",
+    title="",
+    body="",
+    role="coverage",
+    method="generic",
+    collected_at="2024-11-27T09:00:00+09:00",
+    processed_at="2024-11-27T09:00:00+09:00",
+    published_at="2024-11-27T10:00:00+09:00",
+    published_date="2024-11-27",
+    relevant=True,
+    topic="agreement",
+    tone="positive",
+)

@@ -6,22 +6,15 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import sqlite_utils
+from conftest import BASE_ARTICLE
 
 import db as store
 
-BASE = store.ArticleRecord(
-    url="",
+BASE = replace(
+    BASE_ARTICLE,
     title="일산테크노밸리 착공",
     body="일산테크노밸리가 착공했다.",
-    role="coverage",
-    method="generic",
-    collected_at="2024-11-27T09:00:00+09:00",
-    processed_at="2024-11-27T09:00:00+09:00",
-    published_at="2024-11-27T10:00:00+09:00",
-    published_date="2024-11-27",
-    relevant=True,
     topic="infrastructure",
-    tone="positive",
     mentions=(store.MentionRecord("ilsan-techno-valley", "title", 0, 7, "일산테크노밸리"),),
 )
 

@@ -13,50 +13,18 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import BASE_ARTICLE, entity_block, mini_config
 
 import db as store
 from monitor._table import display_width
 from monitor.cli import _print_outlet_health, main
 from monitor.health import OutletHealth
 
-CONFIG = """
-[database]
-path = "monitor.db"
-
-[[sources]]
-name = "feed"
-kind = "rss"
-url = "http://127.0.0.1:9/rss.xml"
-
-[[entities]]
-id = "ncc"
-name = "국립암센터"
-aliases = ["NCC"]
-
-[[entities]]
-id = "ilsan-techno-valley"
-name = "일산테크노밸리"
-
-[[outlets]]
-domain = "newspim.com"
-name = "뉴스핌"
-tier = "internet"
-"""
-
-BASE = store.ArticleRecord(
-    url="",
-    title="",
-    body="",
-    role="coverage",
-    method="cms:ndsoft",
-    collected_at="2024-11-27T09:00:00+09:00",
-    processed_at="2024-11-27T09:00:00+09:00",
-    published_at="2024-11-27T10:00:00+09:00",
-    published_date="2024-11-27",
-    relevant=True,
-    topic="agreement",
-    tone="positive",
+CONFIG = mini_config(
+    entity_block("ncc", "국립암센터", "NCC"), entity_block("ilsan-techno-valley", "일산테크노밸리")
 )
+
+BASE = replace(BASE_ARTICLE, method="cms:ndsoft")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlite_utils
+from conftest import BASE_ARTICLE
 
 import db as store
 from monitor.cli import main
@@ -45,19 +46,11 @@ name = "고양특례시"
 tier = "local"
 """
 
-BASE = store.ArticleRecord(
-    url="",
+BASE = replace(
+    BASE_ARTICLE,
     title="고양시 바이오 소식",
     body="고양시 바이오 클러스터 소식.",
-    role="coverage",
-    method="generic",
-    collected_at="2024-11-27T09:00:00+09:00",
-    processed_at="2024-11-27T09:00:00+09:00",
-    published_at="2024-11-27T10:00:00+09:00",
-    published_date="2024-11-27",
-    relevant=True,
     topic="meeting",
-    tone="positive",
     mentions=(store.MentionRecord("ncc", "title", 0, 5, "국립암센터"),),
 )
 CITY = "고양특례시"

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import BASE_ARTICLE, entity_block, mini_config
 
 import db as store
 from db.search import MORPHEMES, article_terms_state
@@ -22,41 +23,10 @@ from monitor.search import (
 )
 from nlp.kiwi import Kiwi
 
-CONFIG = """
-[database]
-path = "monitor.db"
+CONFIG = mini_config(entity_block("ncc", "국립암센터"))
 
-[[sources]]
-name = "feed"
-kind = "rss"
-url = "http://127.0.0.1:9/rss.xml"
-
-[[entities]]
-id = "ncc"
-name = "국립암센터"
-
-[[outlets]]
-domain = "newspim.com"
-name = "뉴스핌"
-tier = "internet"
-"""
-
-BASE = store.ArticleRecord(
-    url="",
-    title="",
-    body="",
-    role="coverage",
-    method="cms:ndsoft",
-    collected_at="2024-11-27T09:00:00+09:00",
-    processed_at="2024-11-27T09:00:00+09:00",
-    published_at="2024-11-27T10:00:00+09:00",
-    published_date="2024-11-27",
-    relevant=True,
-    topic="agreement",
-    tone="positive",
-    outlet="뉴스핌",
-    outlet_domain="newspim.com",
-    tier="internet",
+BASE = replace(
+    BASE_ARTICLE, method="cms:ndsoft", outlet="뉴스핌", outlet_domain="newspim.com", tier="internet"
 )
 
 ARTICLES = {

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from conftest import BASE_ARTICLE, entity_block, mini_config
 
 import db as store
 from monitor.cli import main
@@ -15,48 +16,17 @@ from monitor.suggest import find_names, load_stoplist, strip_particle, suggest_f
 from nlp import EntitySpec
 from nlp.kiwi import Kiwi
 
-CONFIG = """
-[database]
-path = "monitor.db"
-
-[[sources]]
-name = "feed"
-kind = "rss"
-url = "http://127.0.0.1:9/rss.xml"
-
-[[entities]]
-id = "ilsan-techno-valley"
-name = "일산테크노밸리"
-aliases = ["일산 테크노밸리"]
-
-[[entities]]
-id = "boima"
-name = "바이오오픈이노베이션진흥회"
-aliases = ["BOIMA"]
-
-[[outlets]]
-domain = "newspim.com"
-name = "뉴스핌"
-tier = "internet"
-"""
+CONFIG = mini_config(
+    entity_block("ilsan-techno-valley", "일산테크노밸리", "일산 테크노밸리"),
+    entity_block("boima", "바이오오픈이노베이션진흥회", "BOIMA"),
+)
 
 ENTITIES = (
     EntitySpec("ilsan-techno-valley", "일산테크노밸리", ("일산 테크노밸리",)),
     EntitySpec("boima", "바이오오픈이노베이션진흥회", ("BOIMA",)),
 )
 
-BASE = store.ArticleRecord(
-    url="",
-    title="",
-    body="",
-    role="coverage",
-    method="cms:ndsoft",
-    collected_at="2024-11-27T09:00:00+09:00",
-    processed_at="2024-11-27T09:00:00+09:00",
-    published_at="2024-11-27T10:00:00+09:00",
-    published_date="2024-11-27",
-    relevant=True,
-)
+BASE = replace(BASE_ARTICLE, method="cms:ndsoft", topic=None, tone=None)
 
 # A new organisation (젠큐릭스) named in three relevant articles beside configured names; a second
 # one (메디포스트) in a single article; a third (셀바스헬스) only in articles judged irrelevant.

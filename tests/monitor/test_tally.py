@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlite_utils
-from conftest import Recount
+from conftest import BASE_ARTICLE, Recount, entity_block, mini_config
 
 import db as store
 from db import TALLY_DIMENSIONS
@@ -24,49 +24,13 @@ from monitor.config import load_config
 from monitor.periods import parse_period
 from monitor.tallies import TIER_LABELS, TONE_LABELS
 
-CONFIG = """
-[database]
-path = "monitor.db"
-
-[[sources]]
-name = "feed"
-kind = "rss"
-url = "http://127.0.0.1:9/rss.xml"
-
-[[entities]]
-id = "ncc"
-name = "국립암센터"
-aliases = ["NCC"]
-
-[[entities]]
-id = "ilsan-techno-valley"
-name = "일산테크노밸리"
-
-[[entities]]
-id = "lih-g"
-name = "룩셈부르크 고양보건연구소"
-aliases = ["LIH-G"]
-
-[[outlets]]
-domain = "newspim.com"
-name = "뉴스핌"
-tier = "internet"
-"""
-
-BASE = store.ArticleRecord(
-    url="",
-    title="고양시 바이오 소식",
-    body="고양시 바이오 클러스터 소식.",
-    role="coverage",
-    method="generic",
-    collected_at="2024-11-27T09:00:00+09:00",
-    processed_at="2024-11-27T09:00:00+09:00",
-    published_at="2024-11-27T10:00:00+09:00",
-    published_date="2024-11-27",
-    relevant=True,
-    topic="agreement",
-    tone="positive",
+CONFIG = mini_config(
+    entity_block("ncc", "국립암센터", "NCC"),
+    entity_block("ilsan-techno-valley", "일산테크노밸리"),
+    entity_block("lih-g", "룩셈부르크 고양보건연구소", "LIH-G"),
 )
+
+BASE = replace(BASE_ARTICLE, title="고양시 바이오 소식", body="고양시 바이오 클러스터 소식.")
 NCC = store.MentionRecord("ncc", "title", 0, 5, "국립암센터")
 ITV = store.MentionRecord("ilsan-techno-valley", "body", 0, 7, "일산테크노밸리")
 LIHG = store.MentionRecord("lih-g", "body", 0, 5, "LIH-G")

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import openpyxl
 import pytest
-from conftest import Recount
+from conftest import BASE_ARTICLE, Recount, entity_block, mini_config
 
 import db as store
 from monitor.cli import main
@@ -23,50 +23,21 @@ from monitor.errors import UsageError
 from monitor.web import WebApp, choose_address, is_loopback, running_web_server
 from nlp.kiwi import Kiwi
 
-CONFIG = """
-[database]
-path = "monitor.db"
-
-[[sources]]
-name = "feed"
-kind = "rss"
-url = "http://127.0.0.1:9/rss.xml"
-
-[[entities]]
-id = "ncc"
-name = "국립암센터"
-
-[[entities]]
-id = "itv"
-name = "일산테크노밸리"
-
-[[outlets]]
-domain = "newspim.com"
-name = "뉴스핌"
-tier = "internet"
-
-[[outlets]]
-domain = "kyeonggi.com"
-name = "경기일보"
-tier = "local"
-"""
+CONFIG = mini_config(
+    entity_block("ncc", "국립암센터"),
+    entity_block("itv", "일산테크노밸리"),
+    outlets=(("newspim.com", "뉴스핌", "internet"), ("kyeonggi.com", "경기일보", "local")),
+)
 
 CLOCK = lambda: datetime.fromisoformat("2024-11-26T18:00:00+09:00")  # noqa: E731
 HOSTILE = '<script>alert("x")</script> 일산테크노밸리 <img src=x onerror=alert(1)>'
 
-BASE = store.ArticleRecord(
-    url="",
-    title="",
-    body="",
-    role="coverage",
-    method="generic",
+BASE = replace(
+    BASE_ARTICLE,
     collected_at="2024-11-26T12:00:00+09:00",
     processed_at="2024-11-26T12:00:00+09:00",
     published_at="2024-11-26T10:00:00+09:00",
     published_date="2024-11-26",
-    relevant=True,
-    topic="agreement",
-    tone="positive",
     outlet="뉴스핌",
     outlet_domain="newspim.com",
     tier="internet",
