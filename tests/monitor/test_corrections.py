@@ -5,56 +5,30 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlite_utils
 from conftest import stored_tally
+from demo_support import DEMO_CLOCK, CollectedDemo, collect_demo, copy_demo
 
 import db as store
-from monitor.analyse import Analyser
 from monitor.cli import main
-from monitor.config import load_config
-from monitor.demo.server import DemoSite, serve_demo_site
-from monitor.pipeline import run_once
 from nlp.kiwi import Kiwi
-from scrapers.fetch import Fetcher
 
 PAGES = Path(__file__).parents[1] / "data" / "pages"
 PERIOD = ("2024-11-01", "2024-11-30")
-CLOCK = lambda: datetime.fromisoformat("2024-11-28T18:00:00+09:00")  # noqa: E731
-
-
-@dataclass
-class Collected:
-    site: DemoSite
-    db_path: Path
+CLOCK = DEMO_CLOCK
 
 
 @pytest.fixture(scope="module")
-def collected(kiwi: Kiwi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collected]:
+def collected(kiwi: Kiwi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CollectedDemo]:
     """The demo site collected once; each test works on its own copy of the database."""
-    folder = tmp_path_factory.mktemp("collected")
-    with serve_demo_site() as site:
-        config_path = folder / "config.toml"
-        config_path.write_text(site.config_text(str(folder / "demo.db")), encoding="utf-8")
-        config = load_config(config_path)
-        database = store.open_database(config.database_path)
-        with Fetcher(config.fetch) as fetcher:
-            run_once(
-                config,
-                database,
-                fetcher=fetcher,
-                analyser=Analyser(kiwi, config.entities, config.topics),
-                clock=CLOCK,
-            )
-        database.conn.close()
-        yield Collected(site, config.database_path)
+    with collect_demo(kiwi, tmp_path_factory.mktemp("collected")) as demo:
+        yield demo
 
 
 @dataclass
@@ -87,18 +61,11 @@ class Workspace:
 
 @pytest.fixture
 def workspace(
-    collected: Collected, kiwi: Kiwi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    collected: CollectedDemo, kiwi: Kiwi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[Workspace]:
     """A copy of the collected demo database with a config pointing at it."""
-    db_path = tmp_path / "demo.db"
-    source = sqlite3.connect(collected.db_path)
-    target = sqlite3.connect(db_path)
-    source.backup(target)
-    source.close()
-    target.close()
-    config_path = tmp_path / "config.toml"
-    config_path.write_text(collected.site.config_text(str(db_path)), encoding="utf-8")
-    database = store.open_database(db_path)
+    config_path = copy_demo(collected, tmp_path)
+    database = store.open_database(tmp_path / "demo.db")
     yield Workspace(config_path, database, kiwi, capsys)
     database.conn.close()
 

@@ -4,11 +4,9 @@ and topic against the site's gold manifest (and against a recount from scratch).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +14,15 @@ import openpyxl
 import pytest
 import sqlite_utils
 from conftest import Recount
+from demo_support import DEMO_CLOCK, CollectedDemo, collect_demo, copy_demo
 
 import db as store
-from monitor.analyse import Analyser
 from monitor.cli import main
 from monitor.config import load_config
-from monitor.demo.server import DemoSite, load_manifest, serve_demo_site
-from monitor.pipeline import run_once
+from monitor.demo.server import load_manifest
 from nlp.kiwi import Kiwi
-from scrapers.fetch import Fetcher
 
-CLOCK = lambda: datetime.fromisoformat("2024-11-28T18:00:00+09:00")  # noqa: E731
+CLOCK = DEMO_CLOCK
 PERIOD = "2024-W48"  # 2024-11-25 .. 2024-12-01: every demo item
 START, END = "2024-11-25", "2024-12-01"
 
@@ -58,46 +54,23 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def collected(
-    kiwi: Kiwi, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[DemoSite, Path]]:
+def collected(kiwi: Kiwi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CollectedDemo]:
     """The demo site collected once into a database file the tests copy."""
-    folder = tmp_path_factory.mktemp("report-demo")
-    with serve_demo_site() as site:
-        config_path = folder / "config.toml"
-        config_path.write_text(site.config_text(str(folder / "demo.db")), encoding="utf-8")
-        config = load_config(config_path)
-        database = store.open_database(config.database_path)
-        with Fetcher(config.fetch) as fetcher:
-            report = run_once(
-                config,
-                database,
-                fetcher=fetcher,
-                analyser=Analyser(kiwi, config.entities, config.topics),
-                clock=CLOCK,
-            )
-        database.conn.close()
-        assert not report.errors, report.errors
-        yield site, config.database_path
+    with collect_demo(kiwi, tmp_path_factory.mktemp("report-demo")) as demo:
+        assert not demo.report.errors, demo.report.errors
+        yield demo
 
 
 @pytest.fixture
 def demo(
-    collected: tuple[DemoSite, Path],
+    collected: CollectedDemo,
     kiwi: Kiwi,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> Iterator[Demo]:
     """A copy of the collected database and a config pointing at it."""
-    site, collected_db = collected
-    db_path = tmp_path / "demo.db"
-    source, target = sqlite3.connect(collected_db), sqlite3.connect(db_path)
-    source.backup(target)
-    source.close()
-    target.close()
-    config_path = tmp_path / "config.toml"
-    config_path.write_text(site.config_text(str(db_path)), encoding="utf-8")
-    database = store.open_database(db_path)
+    config_path = copy_demo(collected, tmp_path)
+    database = store.open_database(tmp_path / "demo.db")
     yield Demo(config_path, database, kiwi, capsys, load_manifest())
     database.conn.close()
 

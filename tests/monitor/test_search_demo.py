@@ -7,43 +7,25 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
+from demo_support import DEMO_CLOCK, collect_demo
 
 import db as store
 from db.search import MORPHEMES, PLAIN_SQL
-from monitor.analyse import Analyser
 from monitor.cli import main
 from monitor.config import load_config
-from monitor.demo.server import serve_demo_site
-from monitor.pipeline import run_once
 from nlp.kiwi import Kiwi
-from scrapers.fetch import Fetcher
 
-CLOCK = lambda: datetime.fromisoformat("2024-11-28T18:00:00+09:00")  # noqa: E731
+CLOCK = DEMO_CLOCK
 
 
 @pytest.fixture(scope="module")
 def demo_config(kiwi: Kiwi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The demo site collected once through the pipeline; yields its config file."""
-    folder = tmp_path_factory.mktemp("search-demo")
-    with serve_demo_site() as site:
-        config_path = folder / "config.toml"
-        config_path.write_text(site.config_text(str(folder / "demo.db")), encoding="utf-8")
-        config = load_config(config_path)
-        database = store.open_database(config.database_path)
-        with Fetcher(config.fetch) as fetcher:
-            run_once(
-                config,
-                database,
-                fetcher=fetcher,
-                analyser=Analyser(kiwi, config.entities, config.topics),
-                clock=CLOCK,
-            )
-        database.conn.close()
-        yield config_path
+    with collect_demo(kiwi, tmp_path_factory.mktemp("search-demo")) as demo:
+        yield demo.config_path
 
 
 def _search(

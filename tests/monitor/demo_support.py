@@ -1,0 +1,65 @@
+"""Shared by the end-to-end tests over the bundled demo site: one collection, copies of it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import db as store
+from monitor.analyse import Analyser
+from monitor.config import load_config
+from monitor.demo.server import DemoSite, serve_demo_site
+from monitor.pipeline import RunReport, run_once
+from nlp.kiwi import Kiwi
+from scrapers.fetch import Fetcher
+
+# The demo's items are dated 2024-11-25 .. 2024-11-28; the collection runs that evening.
+DEMO_CLOCK: Callable[[], datetime] = lambda: datetime.fromisoformat(  # noqa: E731
+    "2024-11-28T18:00:00+09:00"
+)
+
+
+@dataclass(frozen=True)
+class CollectedDemo:
+    """The served demo site, the database one collection filled, and its config file."""
+
+    site: DemoSite
+    db_path: Path
+    config_path: Path
+    report: RunReport
+
+
+@contextmanager
+def collect_demo(kiwi: Kiwi, folder: Path) -> Iterator[CollectedDemo]:
+    """Serve the demo site and collect it once into `folder`; the site stays up until exit."""
+    with serve_demo_site() as site:
+        config_path = folder / "config.toml"
+        config_path.write_text(site.config_text(str(folder / "demo.db")), encoding="utf-8")
+        config = load_config(config_path)
+        database = store.open_database(config.database_path)
+        with Fetcher(config.fetch) as fetcher:
+            report = run_once(
+                config,
+                database,
+                fetcher=fetcher,
+                analyser=Analyser(kiwi, config.entities, config.topics),
+                clock=DEMO_CLOCK,
+            )
+        database.conn.close()
+        yield CollectedDemo(site, config.database_path, config_path, report)
+
+
+def copy_demo(collected: CollectedDemo, folder: Path) -> Path:
+    """A copy of the collected database in `folder` with a config pointing at it (its path)."""
+    db_path = folder / "demo.db"
+    source, target = sqlite3.connect(collected.db_path), sqlite3.connect(db_path)
+    source.backup(target)
+    source.close()
+    target.close()
+    config_path = folder / "config.toml"
+    config_path.write_text(collected.site.config_text(str(db_path)), encoding="utf-8")
+    return config_path
