@@ -23,7 +23,7 @@ from monitor.config import Config, load_config, resolve_config_path
 from monitor.digest import DIGEST_FORMATS, build_digest, render_digest
 from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.health import collect_notices
-from monitor.labels import TIER_LABELS, topic_labels
+from monitor.labels import TIER_LABELS, medium_label, topic_labels
 from monitor.locks import collection_lock
 from monitor.periods import KST, Period, kst_day, parse_day, parse_period
 from monitor.report import REPORT_FORMATS
@@ -1127,7 +1127,7 @@ def _cmd_add(app: _App) -> int:
     if app.args.json:
         _print_json(result.to_json())
         return 0
-    medium = {"print": "지면", "broadcast": "방송"}.get(result.medium, result.medium)
+    medium = medium_label(result.medium)
     _line(
         f"{'added' if result.created else 'updated'} article {result.article_id}: "
         f"[{result.outlet}·{result.tier or '-'}·{medium}] {result.published_date} {title}"
