@@ -244,24 +244,18 @@ def _filter_sql(filters: SearchFilters) -> tuple[list[str], dict[str, Any]]:
             "EXISTS (SELECT 1 FROM mentions m WHERE m.entity = :entity AND m.article_id = a.id)"
         )
         params["entity"] = filters.entity
-    if filters.topic:
-        where.append("COALESCE(l.topic, a.topic) = :topic")
-        params["topic"] = filters.topic
-    if filters.tone:
-        where.append("COALESCE(l.tone, a.tone) = :tone")
-        params["tone"] = filters.tone
-    if filters.tier:
-        where.append("a.tier = :tier")
-        params["tier"] = filters.tier
-    if filters.outlet:
-        where.append("(a.outlet = :outlet OR a.outlet_domain = :outlet)")
-        params["outlet"] = filters.outlet
-    if filters.since:
-        where.append("a.published_date >= :since")
-        params["since"] = filters.since
-    if filters.until:
-        where.append("a.published_date <= :until")
-        params["until"] = filters.until
+    # Each remaining filter is one equality or bound on a column (labels win over verdicts).
+    for name, value, clause in (
+        ("topic", filters.topic, "COALESCE(l.topic, a.topic) = :topic"),
+        ("tone", filters.tone, "COALESCE(l.tone, a.tone) = :tone"),
+        ("tier", filters.tier, "a.tier = :tier"),
+        ("outlet", filters.outlet, "(a.outlet = :outlet OR a.outlet_domain = :outlet)"),
+        ("since", filters.since, "a.published_date >= :since"),
+        ("until", filters.until, "a.published_date <= :until"),
+    ):
+        if value:
+            where.append(clause)
+            params[name] = value
     return where, params
 
 
