@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 from conftest import stored_tally
-from demo_support import DEMO_CLOCK, CollectedDemo, collect_demo, copy_demo
+from support import DEMO_CLOCK, CollectedDemo, collect_demo, copy_demo
 
 import db as store
 from monitor.cli import main

@@ -3,7 +3,6 @@ and tier, each figure with its unit, and always the same figures `tally` gives."
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -13,8 +12,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-import sqlite_utils
 from conftest import BASE_ARTICLE
+from support import CliWorkspace
 
 import db as store
 from monitor.cli import main
@@ -57,18 +56,8 @@ CITY = "고양특례시"
 
 
 @dataclass
-class Workspace:
-    folder: Path
-    db: sqlite_utils.Database
-    capsys: pytest.CaptureFixture[str]
-    clock: Callable[[], datetime]
-    n: int = 0
-
-    def add(self, **changes: Any) -> int:
-        self.n += 1
-        changes.setdefault("url", f"https://example.com/{self.n}")
-        article_id, _ = store.save_article(self.db, replace(BASE, **changes), None, None)
-        return article_id
+class Workspace(CliWorkspace):
+    """The CLI workspace with press releases."""
 
     def release(self, day: str, topic: str, **changes: Any) -> int:
         return self.add(
@@ -81,18 +70,6 @@ class Workspace:
             **changes,
         )
 
-    def run(self, *argv: str) -> tuple[int, str, str]:
-        code = main(
-            ["--config", str(self.folder / "config.toml"), *argv], environ={}, clock=self.clock
-        )
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *argv: str) -> Any:
-        code, out, err = self.run(*argv, "--json")
-        assert code == 0, err
-        return json.loads(out)
-
 
 @pytest.fixture
 def workspace(
@@ -102,7 +79,7 @@ def workspace(
     not relevant, one outside the half; three picked up."""
     (tmp_path / "config.toml").write_text(CONFIG, encoding="utf-8")
     database = store.open_database(tmp_path / "monitor.db")
-    ws = Workspace(tmp_path, database, capsys, clock)
+    ws = Workspace(tmp_path, database, capsys, clock, BASE)
     first = ws.release("2024-08-10", "meeting")
     ws.release("2024-08-10", "meeting", story_id=first)  # the same release, corrected
     ws.release("2024-08-25", "meeting")

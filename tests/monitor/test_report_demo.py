@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 import sqlite_utils
 from conftest import Recount
-from demo_support import DEMO_CLOCK, CollectedDemo, collect_demo, copy_demo
+from support import DEMO_CLOCK, CollectedDemo, collect_demo, copy_demo
 
 import db as store
 from monitor.cli import main

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from demo_support import DEMO_CLOCK, collect_demo
+from support import DEMO_CLOCK, collect_demo
 
 import db as store
 from db.search import MORPHEMES, PLAIN_SQL

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-import sqlite_utils
 from conftest import BASE_ARTICLE, Recount, entity_block, mini_config
+from support import CliWorkspace
 
 import db as store
 from db import TALLY_DIMENSIONS
-from monitor.cli import main
 from monitor.config import load_config
 from monitor.periods import parse_period
 from monitor.tallies import TIER_LABELS, TONE_LABELS
@@ -36,33 +34,7 @@ ITV = store.MentionRecord("ilsan-techno-valley", "body", 0, 7, "일산테크노�
 LIHG = store.MentionRecord("lih-g", "body", 0, 5, "LIH-G")
 
 
-@dataclass
-class Workspace:
-    folder: Path
-    db: sqlite_utils.Database
-    capsys: pytest.CaptureFixture[str]
-    clock: Callable[[], datetime]
-    n: int = 0
-
-    def add(self, **changes: Any) -> int:
-        """Store one article (a fresh URL unless given); its id."""
-        self.n += 1
-        changes.setdefault("url", f"https://example.com/{self.n}")
-        record = replace(BASE, **changes)
-        article_id, _ = store.save_article(self.db, record, None, None)
-        return article_id
-
-    def run(self, *argv: str) -> tuple[int, str, str]:
-        code = main(
-            ["--config", str(self.folder / "config.toml"), *argv], environ={}, clock=self.clock
-        )
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *argv: str) -> Any:
-        code, out, err = self.run(*argv, "--json")
-        assert code == 0, err
-        return json.loads(out)
+Workspace = CliWorkspace
 
 
 @pytest.fixture
@@ -72,7 +44,7 @@ def workspace(
     """A config and a database with every case the counting rules name."""
     (tmp_path / "config.toml").write_text(CONFIG, encoding="utf-8")
     database = store.open_database(tmp_path / "monitor.db")
-    ws = Workspace(tmp_path, database, capsys, clock)
+    ws = Workspace(tmp_path, database, capsys, clock, BASE)
     release = ws.add(outlet="고양시", role="press_release", mentions=(NCC,))
     # One release run by three outlets; 뉴스핌 twice (an update) and once in print.
     ws.add(outlet="뉴스핌", tier="internet", story_id=release, mentions=(NCC, ITV))

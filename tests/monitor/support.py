@@ -1,16 +1,22 @@
-"""Shared by the end-to-end tests over the bundled demo site: one collection, copies of it."""
+"""Shared by the CLI tests: a workspace of stored articles, and the demo site collected once."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
 
 import db as store
 from monitor.analyse import Analyser
+from monitor.cli import main
 from monitor.config import load_config
 from monitor.demo.server import DemoSite, serve_demo_site
 from monitor.pipeline import RunReport, run_once
@@ -63,3 +69,36 @@ def copy_demo(collected: CollectedDemo, folder: Path) -> Path:
     config_path = folder / "config.toml"
     config_path.write_text(collected.site.config_text(str(db_path)), encoding="utf-8")
     return config_path
+
+
+@dataclass
+class CliWorkspace:
+    """A config folder and its database: store articles from a template, run commands."""
+
+    folder: Path
+    db: sqlite_utils.Database
+    capsys: pytest.CaptureFixture[str]
+    clock: Callable[[], datetime]
+    base: store.ArticleRecord
+    n: int = 0
+
+    def add(self, **changes: Any) -> int:
+        """Store one article (a fresh URL unless given); its id."""
+        self.n += 1
+        changes.setdefault("url", f"https://example.com/{self.n}")
+        article_id, _ = store.save_article(self.db, replace(self.base, **changes), None, None)
+        return article_id
+
+    def run(self, *argv: str) -> tuple[int, str, str]:
+        """One CLI command against this folder's config: (exit code, stdout, stderr)."""
+        code = main(
+            ["--config", str(self.folder / "config.toml"), *argv], environ={}, clock=self.clock
+        )
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+    def json(self, *argv: str) -> Any:
+        """The command's --json output, asserting it succeeded."""
+        code, out, err = self.run(*argv, "--json")
+        assert code == 0, err
+        return json.loads(out)
