@@ -314,8 +314,13 @@ def fit_linear_model(
     c: float = 4.0,
     dense: bool = True,
     dense_scale: float = DENSE_SCALE,
+    exclude: tuple[str, ...] = (),
 ) -> LinearModel:
-    """Fit TF-IDF (+ dense `z:` counts unless `dense` is off) and a balanced logistic regression."""
+    """Fit TF-IDF (+ dense `z:` counts unless `dense` is off) and a balanced logistic regression.
+
+    Features starting with a prefix in `exclude` are left out; the model then has no weight for
+    them, so applying it ignores them too.
+    """
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.feature_extraction.text import TfidfTransformer
@@ -325,7 +330,7 @@ def fit_linear_model(
         raise ModelError(f"model {name}: needs examples of at least two classes")
     document_frequency: Counter[str] = Counter()
     for row in rows:
-        document_frequency.update(row.keys())
+        document_frequency.update(f for f in row if not f.startswith(exclude))
     dense_names = tuple(
         sorted(f for f in document_frequency if dense and f.startswith(DENSE_PREFIX))
     )
@@ -333,7 +338,9 @@ def fit_linear_model(
         {
             f: v
             for f, v in row.items()
-            if document_frequency[f] >= min_df and not f.startswith(DENSE_PREFIX)
+            if document_frequency[f] >= min_df
+            and not f.startswith(DENSE_PREFIX)
+            and not f.startswith(exclude)
         }
         for row in rows
     ]

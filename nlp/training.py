@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from nlp.classify import Classifiers, Example, LinearModel, ModelError, Scores, fit_linear_model
 
@@ -12,6 +13,10 @@ __all__ = ["IRRELEVANT", "RELEVANT", "gate_relevance", "train_classifiers"]
 
 RELEVANT, IRRELEVANT = "relevant", "irrelevant"
 Features = Mapping[str, float]
+# Tone is carried by its own cue counts and single lemmas: adjacent-lemma pairs and topic keyword
+# counts serve relevance and topic, and for tone they add rare features to fit noise with. The
+# cross-validated tone macro-F1 on the labelled set rose from 0.783 to 0.793 without them.
+TONE_FIT: Mapping[str, Any] = {"min_df": 3, "exclude": ("p:", "z:topic:")}
 
 
 def gate_relevance(
@@ -50,8 +55,7 @@ def _cross_validate(
     predict: Callable[[LinearModel, Features], str],
     positive: str | None,
     folds: int,
-    *,
-    dense: bool = True,
+    **fit: Any,
 ) -> Scores:
     """Stratified k-fold scores; folds shrink to the rarest class's count (at least 2)."""
     from sklearn.model_selection import StratifiedKFold
@@ -63,9 +67,7 @@ def _cross_validate(
     predicted = [""] * len(labels)
     splitter = StratifiedKFold(n_splits=splits, shuffle=True, random_state=0)
     for train, test in splitter.split(list(range(len(labels))), list(labels)):
-        model = fit_linear_model(
-            name, [rows[i] for i in train], [labels[i] for i in train], dense=dense
-        )
+        model = fit_linear_model(name, [rows[i] for i in train], [labels[i] for i in train], **fit)
         for i in test:
             predicted[i] = predict(model, rows[i])
     scores = _scores(labels, predicted, positive)
@@ -111,7 +113,7 @@ def train_classifiers(
             dense=False,
         ),
         "topic": _cross_validate("topic", topic_rows, topic_labels, judged, None, folds),
-        "tone": _cross_validate("tone", tone_rows, tone_labels, judged, None, folds),
+        "tone": _cross_validate("tone", tone_rows, tone_labels, judged, None, folds, **TONE_FIT),
     }
     sources = Counter(e.source for e in examples)
     return Classifiers(
@@ -121,7 +123,7 @@ def train_classifiers(
             f"relevance v{version}", relevance_rows, relevance_labels, dense=False
         ),
         topic=fit_linear_model(f"topic v{version}", topic_rows, topic_labels),
-        tone=fit_linear_model(f"tone v{version}", tone_rows, tone_labels),
+        tone=fit_linear_model(f"tone v{version}", tone_rows, tone_labels, **TONE_FIT),
         scores=scores,
         examples=dict(sources),
     )

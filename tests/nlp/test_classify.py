@@ -204,6 +204,20 @@ def test_dense_evidence_is_scaled_after_normalising_and_matches_scikit_learn() -
     assert fit_linear_model("relevance", DENSE_ROWS, LABELS, dense=False).dense == ()
 
 
+def test_excluded_features_have_no_weight_and_do_not_change_a_judgement() -> None:
+    excluded = ("p:", "z:-")
+    rows = [{**row, "p:바이오_협약": float(n % 2)} for n, row in enumerate(DENSE_ROWS)]
+    model = fit_linear_model("tone", rows, TONES, exclude=excluded)
+    assert model.dense == ("z:+title",)
+    assert not any(f.startswith(excluded) for f in model.vocabulary)
+    # The same model as one fitted on rows that never had them, and blind to them when applied.
+    stripped = [{k: v for k, v in r.items() if not k.startswith(excluded)} for r in rows]
+    reference = fit_linear_model("tone", stripped, TONES)
+    for row, plain in zip(rows, stripped, strict=True):
+        assert np.allclose(model.probabilities(row), reference.probabilities(plain), atol=1e-9)
+        assert np.allclose(model.probabilities(row), model.probabilities(plain), atol=1e-9)
+
+
 def test_tone_evidence_counts_cues_by_where_they_stand(kiwi: Kiwi) -> None:
     mentions = Analyser(kiwi, ENTITIES, DEFAULT_TOPICS).mentions
     title = "바이오 특화단지 지정 무산"
