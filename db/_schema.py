@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+# Triggers that keep the ranked index's plain words in step with an article's text, whoever
+# writes it; migration 5 creates them and migration 6 recreates them over the rebuilt table.
+_SEARCH_TERMS_TRIGGERS = """
+    CREATE TRIGGER search_terms_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO search_terms(rowid, title, body, analysed)
+        VALUES (new.id, new.title, new.lead || ' ' || new.body, 0);
+    END;
+    CREATE TRIGGER search_terms_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM search_terms WHERE rowid = old.id;
+    END;
+    CREATE TRIGGER search_terms_update AFTER UPDATE OF title, lead, body ON articles
+    WHEN old.title IS NOT new.title OR old.lead IS NOT new.lead OR old.body IS NOT new.body
+    BEGIN
+        DELETE FROM search_terms WHERE rowid = old.id;
+        INSERT INTO search_terms(rowid, title, body, analysed)
+        VALUES (new.id, new.title, new.lead || ' ' || new.body, 0);
+    END;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the foundation schema.
     """
@@ -242,21 +261,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO search_terms(rowid, title, body, analysed)
     SELECT id, title, lead || ' ' || body, 0 FROM articles;
-    CREATE TRIGGER search_terms_insert AFTER INSERT ON articles BEGIN
-        INSERT INTO search_terms(rowid, title, body, analysed)
-        VALUES (new.id, new.title, new.lead || ' ' || new.body, 0);
-    END;
-    CREATE TRIGGER search_terms_delete AFTER DELETE ON articles BEGIN
-        DELETE FROM search_terms WHERE rowid = old.id;
-    END;
-    CREATE TRIGGER search_terms_update AFTER UPDATE OF title, lead, body ON articles
-    WHEN old.title IS NOT new.title OR old.lead IS NOT new.lead OR old.body IS NOT new.body
-    BEGIN
-        DELETE FROM search_terms WHERE rowid = old.id;
-        INSERT INTO search_terms(rowid, title, body, analysed)
-        VALUES (new.id, new.title, new.lead || ' ' || new.body, 0);
-    END;
-    """,
+    """
+    + _SEARCH_TERMS_TRIGGERS,
     # 6: speed at a million articles. Tallies read the counted articles from one small covering
     # index (relevant coverage only) instead of the table's rows, and an article's entities from
     # the mentions index alone; search checks its filters in a covering index keyed by id, and
@@ -282,19 +288,6 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO search_terms(rowid, title, body, analysed)
     SELECT rowid, title, body, analysed FROM search_terms_5;
     DROP TABLE search_terms_5;
-    CREATE TRIGGER search_terms_insert AFTER INSERT ON articles BEGIN
-        INSERT INTO search_terms(rowid, title, body, analysed)
-        VALUES (new.id, new.title, new.lead || ' ' || new.body, 0);
-    END;
-    CREATE TRIGGER search_terms_delete AFTER DELETE ON articles BEGIN
-        DELETE FROM search_terms WHERE rowid = old.id;
-    END;
-    CREATE TRIGGER search_terms_update AFTER UPDATE OF title, lead, body ON articles
-    WHEN old.title IS NOT new.title OR old.lead IS NOT new.lead OR old.body IS NOT new.body
-    BEGIN
-        DELETE FROM search_terms WHERE rowid = old.id;
-        INSERT INTO search_terms(rowid, title, body, analysed)
-        VALUES (new.id, new.title, new.lead || ' ' || new.body, 0);
-    END;
-    """,
+    """
+    + _SEARCH_TERMS_TRIGGERS,
 )
