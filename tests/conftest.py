@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlite_utils
+from testkit import Recount, assert_tally_is_recount, recount_tally
 
-import db as store
 from db import open_database
 from nlp.kiwi import Kiwi, load_kiwi
 
@@ -49,137 +49,13 @@ def shared_data() -> Iterator[Path]:
     yield path
 
 
-Recount = Callable[[sqlite_utils.Database, str, str, str], dict[str, tuple[int, int, int]]]
-
-
-def recount_tally(
-    database: sqlite_utils.Database, start: str, end: str, by: str = "entity"
-) -> dict[str, tuple[int, int, int]]:
-    """A tally recounted from scratch in Python, apart from the SQL that `monitor tally` runs:
-    key -> (articles = distinct (outlet, story) pairs, outlets, stories), plus "total"."""
-    labels = {
-        r[0]: r[1:]
-        for r in database.execute("SELECT article_id, relevant, topic, tone FROM labels")
-    }
-    overrides = dict(
-        database.execute("SELECT article_id, story_id FROM story_overrides").fetchall()
-    )
-    entities: dict[int, set[str]] = {}
-    for article_id, entity in database.execute("SELECT article_id, entity FROM mentions"):
-        entities.setdefault(article_id, set()).add(entity)
-    groups: dict[str, tuple[set[tuple[str, int]], set[str], set[int]]] = {}
-    # One outlet's article in a story has one topic, tone, tier and month: its first online copy's.
-    first: dict[tuple[str, int], tuple[bool, int, dict[str, str]]] = {}
-    counted: list[tuple[int, str, int]] = []
-    for row in database.execute(
-        "SELECT id, url, outlet, outlet_domain, story_id, relevant, role, published_date, topic, "
-        "tone, tier, medium FROM articles ORDER BY id"
-    ):
-        article_id, url, outlet, domain, story, relevant, role, day, topic, tone, tier, medium = row
-        label = labels.get(article_id, (None, None, None))
-        relevant = label[0] if label[0] is not None else relevant
-        if not relevant or role != "coverage" or day is None or not start <= day <= end:
-            continue
-        story = overrides.get(article_id) or story or article_id
-        outlet_key = outlet or domain or url
-        values = {
-            "topic": label[1] or topic or "unknown",
-            "tone": label[2] or tone or "unknown",
-            "tier": tier or "unknown",
-            "month": day[:7],
-        }
-        rank = (medium != "online", article_id, values)
-        if (outlet_key, story) not in first or rank[:2] < first[(outlet_key, story)][:2]:
-            first[(outlet_key, story)] = rank
-        counted.append((article_id, outlet_key, story))
-    for article_id, outlet_key, story in counted:
-        if by == "entity":
-            keys = entities.get(article_id, set())
-        elif by == "outlet":
-            keys = {outlet_key}
-        else:
-            keys = {first[(outlet_key, story)][2][by]}
-        for key in [*keys, "total"]:
-            pairs, outlets, stories = groups.setdefault(key, (set(), set(), set()))
-            pairs.add((outlet_key, story))
-            outlets.add(outlet_key)
-            stories.add(story)
-    return {k: (len(p), len(o), len(s)) for k, (p, o, s) in groups.items()}
-
-
 @pytest.fixture
 def recount() -> Recount:
     """The from-scratch recount a tally must always equal."""
     return recount_tally
 
 
-def stored_tally(
-    database: sqlite_utils.Database, by: str, start: str, end: str
-) -> dict[str, tuple[int, int, int]]:
-    """What `monitor tally` counts (db.tally), in the shape of recount_tally."""
-    from db import tally
-
-    rows, total = tally(database, by, start, end)
-    found = {r.key: (r.articles, r.outlets, r.stories) for r in rows}
-    found["total"] = (total.articles, total.outlets, total.stories)
-    return found
-
-
-def assert_tally_is_recount(database: sqlite_utils.Database, start: str, end: str) -> None:
-    """Every tally dimension over start..end equals a recount from scratch."""
-    from db import TALLY_DIMENSIONS
-
-    for by in TALLY_DIMENSIONS:
-        assert stored_tally(database, by, start, end) == recount_tally(database, start, end, by), by
-
-
 @pytest.fixture
 def assert_recount() -> Callable[[sqlite_utils.Database, str, str], None]:
     """Assert that every tally dimension over a period equals a recount from scratch."""
     return assert_tally_is_recount
-
-
-# --- small configurations and a stored-article template for CLI and query tests -----------------
-
-# A database beside the config file and one feed nobody serves (runs are never started).
-_DATABASE = '[database]\npath = "monitor.db"\n'
-FEED_SOURCE = '\n[[sources]]\nname = "feed"\nkind = "rss"\nurl = "http://127.0.0.1:9/rss.xml"\n'
-NEWSPIM = ("newspim.com", "뉴스핌", "internet")
-
-
-def entity_block(entity_id: str, name: str, *aliases: str) -> str:
-    """One `[[entities]]` table of a test configuration."""
-    listed = ", ".join(f'"{alias}"' for alias in aliases)
-    return f'\n[[entities]]\nid = "{entity_id}"\nname = "{name}"\n' + (
-        f"aliases = [{listed}]\n" if aliases else ""
-    )
-
-
-def mini_config(
-    *entities: str,
-    source: str = FEED_SOURCE,
-    outlets: tuple[tuple[str, str, str], ...] = (NEWSPIM,),
-) -> str:
-    """A small config.toml text: the database, one source, the entities and outlets given."""
-    registry = "".join(
-        f'\n[[outlets]]\ndomain = "{domain}"\nname = "{name}"\ntier = "{tier}"\n'
-        for domain, name, tier in outlets
-    )
-    return _DATABASE + source + "".join(entities) + registry
-
-
-# A relevant online article published 2024-11-27 10:00 KST; tests replace() what they need.
-BASE_ARTICLE = store.ArticleRecord(
-    url="",
-    title="",
-    body="",
-    role="coverage",
-    method="generic",
-    collected_at="2024-11-27T09:00:00+09:00",
-    processed_at="2024-11-27T09:00:00+09:00",
-    published_at="2024-11-27T10:00:00+09:00",
-    published_date="2024-11-27",
-    relevant=True,
-    topic="agreement",
-    tone="positive",
-)

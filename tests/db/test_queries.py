@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import sqlite_utils
-from conftest import BASE_ARTICLE
+from testkit import BASE_ARTICLE
 
 import db as store
 

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 import sqlite_utils
+from testkit import QUICK_FETCH
 
 import db as store
 from monitor.analyse import Analyser
@@ -38,14 +39,14 @@ Clock = Callable[[], datetime]
 Reply = tuple[int, str, bytes]
 SINCE = date(2024, 11, 1)
 
-CONFIG = """
+CONFIG = (
+    """
 [database]
 path = "monitor.db"
 
-[fetch]
-per_host_delay_s = 0
-respect_robots = false
-retries = 0
+"""
+    + QUICK_FETCH
+    + """
 
 [[sources]]
 name = "google"
@@ -77,6 +78,7 @@ domain = "news.test"
 name = "테스트일보"
 tier = "local"
 """
+)
 
 # Five distinct articles (so none is taken for a copy of another) on days inside the backfill.
 ARTICLES = {

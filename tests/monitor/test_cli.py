@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import BASE_ARTICLE, entity_block, mini_config
+from testkit import BASE_ARTICLE, entity_block, mini_config
 
 import db as store
 from monitor._table import display_width

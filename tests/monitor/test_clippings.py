@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlite_utils
-from conftest import stored_tally
 from openpyxl import Workbook
+from testkit import QUICK_FETCH, stored_tally
 
 import db as store
 from monitor.analyse import Analyser
@@ -35,14 +35,14 @@ TODAY = date(2024, 11, 28)
 PERIOD = ("2024-11-01", "2024-11-30")
 CLOCK = lambda: datetime.fromisoformat("2024-11-28T09:00:00+09:00")  # noqa: E731
 
-CONFIG = """
+CONFIG = (
+    """
 [database]
 path = "monitor.db"
 
-[fetch]
-per_host_delay_s = 0
-respect_robots = false
-retries = 0
+"""
+    + QUICK_FETCH
+    + """
 
 [[sources]]
 name = "feed"
@@ -81,6 +81,7 @@ domain = "kbs.co.kr"
 name = "KBS"
 tier = "broadcast"
 """
+)
 
 ONLINE_TITLE = "고양시, 일산테크노밸리에 바이오 기업 3곳 유치"
 ARTICLE = f"""<html lang="ko"><head><meta charset="utf-8"><title>{ONLINE_TITLE} - 테스트일보</title>

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from conftest import stored_tally
 from support import DEMO_CLOCK, CollectedDemo, collect_demo, copy_demo
+from testkit import stored_tally
 
 import db as store
 from monitor.cli import main

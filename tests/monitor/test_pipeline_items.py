@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlite_utils
+from testkit import QUICK_FETCH
 
 from db import MAX_PAGE_ATTEMPTS
 from monitor.analyse import Analyser
@@ -24,14 +25,14 @@ from scrapers.fetch import Fetcher
 
 PAGES = Path(__file__).parents[1] / "data" / "pages"
 
-CONFIG = """
+CONFIG = (
+    """
 [database]
 path = "unused.db"
 
-[fetch]
-per_host_delay_s = 0
-respect_robots = false
-retries = 0
+"""
+    + QUICK_FETCH
+    + """
 
 [[sources]]
 name = "good"
@@ -53,6 +54,7 @@ domain = "news.test"
 name = "테스트일보"
 tier = "local"
 """
+)
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>

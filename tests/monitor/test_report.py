@@ -12,8 +12,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import BASE_ARTICLE
 from support import CliWorkspace
+from testkit import BASE_ARTICLE
 
 import db as store
 from monitor.cli import main

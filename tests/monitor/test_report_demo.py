@@ -13,8 +13,8 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlite_utils
-from conftest import Recount
 from support import DEMO_CLOCK, CollectedDemo, collect_demo, copy_demo
+from testkit import Recount
 
 import db as store
 from monitor.cli import main

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlite_utils
+from testkit import QUICK_FETCH
 
 from monitor.analyse import Analyser
 from monitor.config import Config, parse_config
@@ -19,14 +20,14 @@ from nlp.kiwi import Kiwi
 from scrapers import FetchSettings
 from scrapers.fetch import Fetcher
 
-CONFIG = """
+CONFIG = (
+    """
 [database]
 path = "unused.db"
 
-[fetch]
-per_host_delay_s = 0
-respect_robots = false
-retries = 0
+"""
+    + QUICK_FETCH
+    + """
 
 [[sources]]
 name = "good"
@@ -54,6 +55,7 @@ domain = "news.test"
 name = "테스트일보"
 tier = "local"
 """
+)
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>테스트일보</title><link>http://news.test/</link>

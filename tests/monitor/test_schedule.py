@@ -23,6 +23,7 @@ import httpx
 import pytest
 import sqlite_utils
 from apscheduler.triggers.cron import CronTrigger
+from testkit import QUICK_FETCH
 
 import db as store
 from monitor.analyse import Analyser, Analysis
@@ -52,7 +53,8 @@ from scrapers.fetch import Fetcher
 KST_NAME = "Asia/Seoul"
 REPO = Path(__file__).resolve().parents[2]
 
-CONFIG = """
+CONFIG = (
+    """
 [database]
 path = "monitor.db"
 
@@ -60,10 +62,9 @@ path = "monitor.db"
 crawl = "*/30 * * * *"
 digest = "0 8 * * *"
 
-[fetch]
-per_host_delay_s = 0
-respect_robots = false
-retries = 0
+"""
+    + QUICK_FETCH
+    + """
 concurrency = 1
 
 [digest]
@@ -84,6 +85,7 @@ domain = "news.test"
 name = "테스트일보"
 tier = "local"
 """
+)
 
 ARTICLES = 3
 

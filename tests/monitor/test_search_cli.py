@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import BASE_ARTICLE, entity_block, mini_config
+from testkit import BASE_ARTICLE, entity_block, mini_config
 
 import db as store
 from db.search import MORPHEMES, article_terms_state

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from conftest import BASE_ARTICLE, entity_block, mini_config
+from testkit import BASE_ARTICLE, entity_block, mini_config
 
 import db as store
 from monitor.cli import main

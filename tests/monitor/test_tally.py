@@ -13,8 +13,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import BASE_ARTICLE, Recount, entity_block, mini_config
 from support import CliWorkspace
+from testkit import BASE_ARTICLE, Recount, entity_block, mini_config
 
 import db as store
 from db import TALLY_DIMENSIONS

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import openpyxl
 import pytest
-from conftest import BASE_ARTICLE, Recount, entity_block, mini_config
+from testkit import BASE_ARTICLE, Recount, entity_block, mini_config
 
 import db as store
 from monitor.cli import main

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlite_utils
+from testkit import QUICK_FETCH
 
 from db.corrections import set_label
 from monitor.analyse import Analyser
@@ -29,14 +30,14 @@ ARTICLE = "http://news.test/news/articleView.html?idxno=7"
 TOKEN = "https://news.google.com/rss/articles/CBMiQkFVX3lxTE9wYXF1ZTc?oc=5"
 TOKEN_KEY = "https://news.google.com/rss/articles/CBMiQkFVX3lxTE9wYXF1ZTc"
 
-CONFIG = """
+CONFIG = (
+    """
 [database]
 path = "unused.db"
 
-[fetch]
-per_host_delay_s = 0
-respect_robots = false
-retries = 0
+"""
+    + QUICK_FETCH
+    + """
 
 [[sources]]
 name = "google"
@@ -63,6 +64,7 @@ domain = "news.test"
 name = "테스트일보"
 tier = "local"
 """
+)
 
 GOOGLE_FEED = f"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Google 뉴스</title>

@@ -1,0 +1,139 @@
+"""Plain test helpers shared across test folders: small configs, a stored-article template
+and the from-scratch recount that every tally is checked against.
+
+A module of its own, not conftest.py: each test folder may have a conftest of its own, and
+`from conftest import ...` would then find whichever was imported last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+import db as store
+
+# A database beside the config file and one feed nobody serves (runs are never started).
+_DATABASE = '[database]\npath = "monitor.db"\n'
+FEED_SOURCE = '\n[[sources]]\nname = "feed"\nkind = "rss"\nurl = "http://127.0.0.1:9/rss.xml"\n'
+NEWSPIM = ("newspim.com", "뉴스핌", "internet")
+# Fetching for tests against loopback servers: no politeness delay, no robots.txt, no retries.
+QUICK_FETCH = "\n[fetch]\nper_host_delay_s = 0\nrespect_robots = false\nretries = 0\n"
+
+
+def entity_block(entity_id: str, name: str, *aliases: str) -> str:
+    """One `[[entities]]` table of a test configuration."""
+    listed = ", ".join(f'"{alias}"' for alias in aliases)
+    return f'\n[[entities]]\nid = "{entity_id}"\nname = "{name}"\n' + (
+        f"aliases = [{listed}]\n" if aliases else ""
+    )
+
+
+def mini_config(
+    *entities: str,
+    source: str = FEED_SOURCE,
+    outlets: tuple[tuple[str, str, str], ...] = (NEWSPIM,),
+) -> str:
+    """A small config.toml text: the database, one source, the entities and outlets given."""
+    registry = "".join(
+        f'\n[[outlets]]\ndomain = "{domain}"\nname = "{name}"\ntier = "{tier}"\n'
+        for domain, name, tier in outlets
+    )
+    return _DATABASE + source + "".join(entities) + registry
+
+
+# A relevant online article published 2024-11-27 10:00 KST; tests replace() what they need.
+BASE_ARTICLE = store.ArticleRecord(
+    url="",
+    title="",
+    body="",
+    role="coverage",
+    method="generic",
+    collected_at="2024-11-27T09:00:00+09:00",
+    processed_at="2024-11-27T09:00:00+09:00",
+    published_at="2024-11-27T10:00:00+09:00",
+    published_date="2024-11-27",
+    relevant=True,
+    topic="agreement",
+    tone="positive",
+)
+
+
+# --- the recount every tally is checked against --------------------------------------------------
+
+Recount = Callable[[sqlite_utils.Database, str, str, str], dict[str, tuple[int, int, int]]]
+
+
+def recount_tally(
+    database: sqlite_utils.Database, start: str, end: str, by: str = "entity"
+) -> dict[str, tuple[int, int, int]]:
+    """A tally recounted from scratch in Python, apart from the SQL that `monitor tally` runs:
+    key -> (articles = distinct (outlet, story) pairs, outlets, stories), plus "total"."""
+    labels = {
+        r[0]: r[1:]
+        for r in database.execute("SELECT article_id, relevant, topic, tone FROM labels")
+    }
+    overrides = dict(
+        database.execute("SELECT article_id, story_id FROM story_overrides").fetchall()
+    )
+    entities: dict[int, set[str]] = {}
+    for article_id, entity in database.execute("SELECT article_id, entity FROM mentions"):
+        entities.setdefault(article_id, set()).add(entity)
+    groups: dict[str, tuple[set[tuple[str, int]], set[str], set[int]]] = {}
+    # One outlet's article in a story has one topic, tone, tier and month: its first online copy's.
+    first: dict[tuple[str, int], tuple[bool, int, dict[str, str]]] = {}
+    counted: list[tuple[int, str, int]] = []
+    for row in database.execute(
+        "SELECT id, url, outlet, outlet_domain, story_id, relevant, role, published_date, topic, "
+        "tone, tier, medium FROM articles ORDER BY id"
+    ):
+        article_id, url, outlet, domain, story, relevant, role, day, topic, tone, tier, medium = row
+        label = labels.get(article_id, (None, None, None))
+        relevant = label[0] if label[0] is not None else relevant
+        if not relevant or role != "coverage" or day is None or not start <= day <= end:
+            continue
+        story = overrides.get(article_id) or story or article_id
+        outlet_key = outlet or domain or url
+        values = {
+            "topic": label[1] or topic or "unknown",
+            "tone": label[2] or tone or "unknown",
+            "tier": tier or "unknown",
+            "month": day[:7],
+        }
+        rank = (medium != "online", article_id, values)
+        if (outlet_key, story) not in first or rank[:2] < first[(outlet_key, story)][:2]:
+            first[(outlet_key, story)] = rank
+        counted.append((article_id, outlet_key, story))
+    for article_id, outlet_key, story in counted:
+        if by == "entity":
+            keys = entities.get(article_id, set())
+        elif by == "outlet":
+            keys = {outlet_key}
+        else:
+            keys = {first[(outlet_key, story)][2][by]}
+        for key in [*keys, "total"]:
+            pairs, outlets, stories = groups.setdefault(key, (set(), set(), set()))
+            pairs.add((outlet_key, story))
+            outlets.add(outlet_key)
+            stories.add(story)
+    return {k: (len(p), len(o), len(s)) for k, (p, o, s) in groups.items()}
+
+
+def stored_tally(
+    database: sqlite_utils.Database, by: str, start: str, end: str
+) -> dict[str, tuple[int, int, int]]:
+    """What `monitor tally` counts (db.tally), in the shape of recount_tally."""
+    from db import tally
+
+    rows, total = tally(database, by, start, end)
+    found = {r.key: (r.articles, r.outlets, r.stories) for r in rows}
+    found["total"] = (total.articles, total.outlets, total.stories)
+    return found
+
+
+def assert_tally_is_recount(database: sqlite_utils.Database, start: str, end: str) -> None:
+    """Every tally dimension over start..end equals a recount from scratch."""
+    from db import TALLY_DIMENSIONS
+
+    for by in TALLY_DIMENSIONS:
+        assert stored_tally(database, by, start, end) == recount_tally(database, start, end, by), by
