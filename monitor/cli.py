@@ -215,25 +215,29 @@ def _cmd_run(app: _App) -> int:
 
 
 def _cmd_extract(app: _App) -> int:
+    from monitor.config import site_rules_for
+    from monitor.ingest import named_address
+    from monitor.pipeline import extract_page
     from nlp.decode import decode_page
-    from nlp.extract import extract_article
     from scrapers import FetchSettings
     from scrapers.fetch import Fetcher
 
+    config = _optional_config(app)
+    outlets = config.outlets if config is not None else ()
     failed = 0
     with ExitStack() as stack:
         fetcher: Fetcher | None = None
         for target in app.args.targets:
             try:
-                scheme = _url_scheme(target)
-                if scheme in ("http", "https"):
+                saved = _url_scheme(target) not in ("http", "https")
+                if not saved:
                     if fetcher is None:
-                        settings = _fetch_settings(app)
-                        fetcher = stack.enter_context(Fetcher(settings or FetchSettings()))
+                        settings = config.fetch if config is not None else FetchSettings()
+                        fetcher = stack.enter_context(Fetcher(settings))
                     fetched = fetcher.fetch(target)
                     body, content_type, url = fetched.body, fetched.content_type, fetched.final_url
                 else:
-                    path = Path(target)
+                    path, scheme = Path(target), _url_scheme(target)
                     if scheme is not None and not path.exists():
                         raise UsageError(f"only http(s) URLs are fetched, not {scheme}:")
                     if path.is_dir():
@@ -244,7 +248,13 @@ def _cmd_extract(app: _App) -> int:
                     refused = non_html_reason(body, path.name)
                     if refused is not None:
                         raise UsageError(refused)
-                article = extract_article(decode_page(body, content_type).text, url)
+                text = decode_page(body, content_type).text
+                article = extract_page(text, url, outlets)
+                named = named_address(article) if saved else None
+                if named is not None and site_rules_for(named, outlets) is not None:
+                    # A saved page goes by the address it names, as `ingest` stores it: its
+                    # site's rules read it.
+                    article = extract_page(text, named, outlets)
             except (MonitorError, ScrapeError, NlpError) as exc:
                 failed += 1
                 _err(f"{target}: {_reason(exc)}")
@@ -284,11 +294,15 @@ def _url_scheme(target: str) -> str | None:
     return found.group(1).lower() if found else None
 
 
-def _fetch_settings(app: _App) -> Any:
-    """The configured fetch settings when a config file exists, else None (extract needs none)."""
+def _optional_config(app: _App) -> Config | None:
+    """The config when its file exists, else None (extract needs none); a broken one is named
+    on stderr and extraction goes on without its selectors and fetch settings."""
+    if not resolve_config_path(app.args.config, app.environ).exists():
+        return None
     try:
-        return app.config.fetch
-    except ConfigError:
+        return app.config
+    except ConfigError as exc:
+        _err(f"monitor: warning: {exc}; extracting without its [[outlets]] selectors")
         return None
 
 

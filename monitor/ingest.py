@@ -16,13 +16,13 @@ from monitor.config import Config
 from monitor.errors import StageError, UsageError, translate_errors
 from monitor.periods import KST
 from monitor.pipeline import process_page
-from nlp import NlpError, title_key
+from nlp import Article, NlpError, title_key
 from nlp.decode import decode_page
 from nlp.extract import extract_article
 from scrapers import FeedEntry, Fetched, FetchError, canonicalize_url
 from scrapers.fetch import Fetcher
 
-__all__ = ["IngestOutcome", "ingest_targets"]
+__all__ = ["IngestOutcome", "ingest_targets", "named_address"]
 
 Clock = Callable[[], datetime]
 
@@ -54,6 +54,17 @@ def _is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
+def named_address(article: Article) -> str | None:
+    """The web address a saved page names as its own (its canonical link), canonicalised;
+    None when it names none (or a malformed one)."""
+    if article.canonical_url and _is_url(article.canonical_url):
+        try:
+            return canonicalize_url(article.canonical_url)
+        except FetchError:
+            return None
+    return None
+
+
 def _file_page(db: sqlite_utils.Database, path: Path, now: datetime, url: str | None) -> Fetched:
     """A saved page as if fetched, named by the URL given, else its own canonical link, else
     the stored article it is a copy of (same headline within three days). A page with none of
@@ -68,10 +79,7 @@ def _file_page(db: sqlite_utils.Database, path: Path, now: datetime, url: str | 
         except NlpError:
             article = None  # process_page meets the same page and records why, with its stage
         if article is not None:
-            if article.canonical_url and _is_url(article.canonical_url):
-                url = canonicalize_url(article.canonical_url)
-            else:
-                url = _stored_copy(db, article.title, article.published_at)
+            url = named_address(article) or _stored_copy(db, article.title, article.published_at)
         if url is None and article is not None:
             raise StageError(
                 "read",

@@ -58,6 +58,7 @@ __all__ = [
     "analyse_page",
     "build_record",
     "describe_problems",
+    "extract_page",
     "find_story",
     "page_record",
     "process_page",
@@ -567,6 +568,12 @@ def process_page(
     return article_id, created, relevant
 
 
+def extract_page(html: str, url: str, outlets: Sequence[OutletSpec]) -> Article:
+    """The article of a decoded page, read with the `[[outlets]]` selectors of the site serving
+    `url`: collection, ingest, reprocess and `monitor extract` read a page alike."""
+    return extract_article(html, url, site_rules_for(url, outlets))
+
+
 def _extract(
     entry: FeedEntry,
     fetched: Fetched | None,
@@ -578,7 +585,7 @@ def _extract(
         url = fetched.final_url or entry.url
         try:
             with translate_errors("extract", entry.url):
-                return extract_article(decoded.text, url, site_rules_for(url, outlets))
+                return extract_page(decoded.text, url, outlets)
         except StageError:
             if not entry.content_html and not is_google_news_link(entry.url):
                 raise
