@@ -395,7 +395,7 @@ def _cmd_search(app: _App) -> int:
     marks = ("\033[1m", "\033[0m") if not app.args.json and sys.stdout.isatty() else ("«", "»")
     try:
         found = search_coverage(
-            app.db, lambda: app.kiwi, app.args.query, filters, limit, marks=marks
+            app.db, lambda: app.kiwi, " ".join(app.args.query), filters, limit, marks=marks
         )
     except QueryError as exc:
         _err(f"monitor: error: {exc}")
@@ -1278,6 +1278,48 @@ def _period_arg(text: str) -> str:
     return text
 
 
+# The options of `monitor search` that take a value, in one table: argv is split by it (see
+# _search_words_last), so a value is never taken for a query word.
+_SEARCH_VALUE_OPTIONS: dict[str, dict[str, Any]] = {
+    "--entity": {},
+    "--topic": {},
+    "--outlet": {},
+    "--tier": {},
+    "--tone": {"choices": ("positive", "neutral", "negative")},
+    "--since": {"metavar": "YYYY-MM-DD", "type": _day_arg},
+    "--until": {"metavar": "YYYY-MM-DD", "type": _day_arg},
+    "--limit": {"type": int, "default": 50, "help": "at most N results (0: all)"},
+}
+
+
+def _search_words_last(argv: Sequence[str]) -> list[str]:
+    """argv with the words of `monitor search` moved behind one `--`: argparse takes any word
+    starting with '-' for an option, but in a query `-고양` excludes. Options and their values
+    stay before the `--`, so `monitor search -고양 협약 --json` means the query '-고양 협약'."""
+    at = 0
+    while at < len(argv) and argv[at].startswith("-") and argv[at] != "--":
+        # --config PATH is the one option before the command that takes a separate value.
+        takes_value = "=" not in argv[at] and len(argv[at]) > 2 and "--config".startswith(argv[at])
+        at += 2 if takes_value else 1
+    if at >= len(argv) or argv[at] != "search":
+        return list(argv)
+    options: list[str] = []
+    words: list[str] = []
+    rest = iter(argv[at + 1 :])
+    for token in rest:
+        if token == "--":
+            words += rest  # the user's own `--`: everything after it is words already
+        elif token.startswith("--") or token == "-h":
+            options.append(token)
+            # argparse accepts unambiguous abbreviations (--ent for --entity).
+            if "=" not in token and any(o.startswith(token) for o in _SEARCH_VALUE_OPTIONS):
+                value = next(rest, None)
+                options += [] if value is None else [value]
+        else:
+            words.append(token)
+    return [*argv[: at + 1], *options, *(["--", *words] if words else [])]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     parser = argparse.ArgumentParser(prog="monitor", description="Korean press monitoring.")
@@ -1307,16 +1349,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = command("search", _cmd_search, "search stored coverage")
-    p.add_argument("query", nargs="?", default="", metavar="QUERY")
-    p.add_argument("--entity")
-    p.add_argument("--topic")
-    p.add_argument("--outlet")
-    p.add_argument("--tier")
-    p.add_argument("--tone", choices=("positive", "neutral", "negative"))
-    p.add_argument("--since", metavar="YYYY-MM-DD", type=_day_arg)
-    p.add_argument("--until", metavar="YYYY-MM-DD", type=_day_arg)
+    p.add_argument(
+        "query",
+        nargs="*",
+        metavar="QUERY",
+        help='words (all required), "exact phrase", -word to exclude',
+    )
+    for option, settings in _SEARCH_VALUE_OPTIONS.items():
+        p.add_argument(option, **settings)
     p.add_argument("--all", action="store_true", help="include articles judged not relevant")
-    p.add_argument("--limit", type=int, default=50, help="at most N results (0: all)")
     p.add_argument("--json", action="store_true")
     p.add_argument(
         "--reindex",
@@ -1510,7 +1551,7 @@ def main(
 ) -> int:
     """Run one command; 0 on success, 1 on a user error (one line on stderr), 2 on usage errors."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_search_words_last(sys.argv[1:] if argv is None else argv))
     if getattr(args, "json", False) and getattr(args, "format", None) not in (None, "json"):
         args.parser.error("--json is --format json: give one of them")
     app = _App(args, dict(os.environ if environ is None else environ), clock, kiwi)

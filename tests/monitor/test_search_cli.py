@@ -191,6 +191,29 @@ def test_malformed_queries_are_one_line_exit_2(
     assert err.startswith("monitor: error:")
 
 
+def test_words_starting_with_a_dash_reach_the_query_without_double_dash(
+    workspace: dict[str, int], tmp_path: Path, kiwi: Kiwi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unrelated = [workspace["unrelated"]]
+    # -word excludes, before or after the other words and among the options.
+    assert _ids(tmp_path, kiwi, capsys, "-폐암", "국립암센터", "--all") == unrelated
+    assert _ids(tmp_path, kiwi, capsys, "국립암센터", "--all", "-폐암") == unrelated
+    assert _ids(tmp_path, kiwi, capsys, "--ent", "ncc", "-폐암", "암", "--all") == []
+    # Words given apart are AND-ed like words in one quoted query.
+    assert _ids(tmp_path, kiwi, capsys, "바이오", "유치") == [workspace["valley"]]
+    assert _ids(tmp_path, kiwi, capsys, "바이오", "날씨", "--all") == []
+    # Exclusions alone are a query error, not an unknown option.
+    code, out, err = _run(tmp_path, kiwi, capsys, "search", "-고양", "-파주")
+    assert (code, out) == (2, "")
+    assert err.startswith("monitor: error: only exclusions") and err.count("\n") == 1
+    # Real options keep their values, a negative one included; a typo stays a usage error.
+    code, out, err = _run(tmp_path, kiwi, capsys, "search", "고양", "--limit", "-1")
+    assert (code, out) == (1, "") and "--limit must be 0" in err
+    with pytest.raises(SystemExit) as exit_info:
+        _run(tmp_path, kiwi, capsys, "search", "-고양", "고양", "--jsn")
+    assert exit_info.value.code == 2
+
+
 def test_odd_text_is_searched_as_text(kiwi: Kiwi) -> None:
     query = analyse_query(kiwi, "title:국립암센터 (LIH-G) ^고양 +암")
     assert [p.text for p in parse_query("title:국립암센터 (LIH-G)")] == [
