@@ -237,7 +237,9 @@ def _tone_evidence(title: str, body: str, mentions: Sequence[Mention]) -> dict[s
     """Dense tone counts by where the cues stand: title, lead, sentences naming the subject."""
     evidence: defaultdict[str, float] = defaultdict(float)
     for hit in locate_tone_cues(title):
-        if hit.polarity != "~":
+        if hit.polarity == "+" and hit.hoped:
+            evidence["z:+hoped"] += 2.0
+        elif hit.polarity != "~":
             evidence[f"z:{hit.polarity}title"] += 2.0
     lead_end = body.find("\n") if "\n" in body else len(body)
     subject = [(m.start, m.end) for m in mentions if m.field == "body"]
@@ -248,6 +250,10 @@ def _tone_evidence(title: str, body: str, mentions: Sequence[Mention]) -> dict[s
     ]
     for hit in locate_tone_cues(body):
         if hit.polarity == "~":
+            continue
+        if hit.polarity == "+" and hit.hoped:
+            # A hope or plan is weighed on its own: the model learns how little it says.
+            evidence["z:+hoped"] += 1.0
             continue
         evidence[f"z:{hit.polarity}all"] += 1.0
         if hit.start < lead_end:

@@ -59,6 +59,14 @@ _NEGATORS = re.compile(r"^[가-힣\s]{0,6}?(않|없|해소|불식|아니|벗어|
 _NEGATION_WINDOW = 10
 # A positive cue directly followed by a negative one ("개소 무산", "유치 실패") is what failed.
 _UNDONE = re.compile(r"^[가-힣]{0,2}\s?(?:" + "|".join(map(re.escape, _NEGATIVE)) + ")")
+# The hopes of a press release ("활성화될 것으로 기대한다", a mayor's "지원을 아끼지 않겠다") are
+# not news of a success: docs/TONE.md has such a piece neutral. A positive cue inside a quotation
+# or in a sentence that ends in a hope, plan or promise is "hoped" and does not count as praise.
+# Criticism is often quoted ("예산 낭비"), so quoted negative cues still count.
+_QUOTATION = re.compile(r'"[^"\n]*"|“[^”\n]*”')
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_HOPE = re.compile(r"기대|전망|계획|방침|예정|목표|구상|하겠|할 것|될 것|키우겠|추진한다|추진할")
+_HOPE_TAIL_CHARS = 25  # the predicate at a Korean sentence's end says what kind of sentence it is
 _TITLE_WEIGHT = 2.0
 _MIN_WEIGHT = 1.5  # below this much evidence the article is neutral
 _MIN_BALANCE = 0.25  # |pos - neg| / (pos + neg) must exceed this to leave neutral
@@ -66,16 +74,31 @@ _MIN_BALANCE = 0.25  # |pos - neg| / (pos + neg) must exceed this to leave neutr
 
 @dataclass(frozen=True)
 class CueHit:
-    """One lexicon cue in a text: word, polarity ("+", "-", "~" when negated) and offset."""
+    """One lexicon cue in a text: word, polarity ("+", "-", "~" when negated) and offset.
+
+    `hoped` marks a positive cue that only voices a hope or plan (quoted, or in a sentence ending
+    in 기대·계획·하겠다 ...): evidence of a press release's wishes, not of a success.
+    """
 
     word: str
     polarity: str
     start: int
+    hoped: bool = False
+
+
+def _hoped_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` that voice hopes: quotations and sentences ending in a hope or plan."""
+    spans = [(m.start(), m.end()) for m in _QUOTATION.finditer(text)]
+    for sentence in _SENTENCE.finditer(text):
+        if _HOPE.search(sentence.group()[-_HOPE_TAIL_CHARS:]):
+            spans.append((sentence.start(), sentence.end()))
+    return spans
 
 
 def locate_tone_cues(text: str) -> list[CueHit]:
     """Every lexicon cue in `text` with its offset; negated or undone cues carry polarity "~"."""
     hits: list[CueHit] = []
+    hoped = _hoped_spans(text)
     for cues, polarity in ((_NEGATIVE, "-"), (_POSITIVE, "+")):
         masked = text
         for cue in sorted(cues, key=len, reverse=True):
@@ -83,7 +106,8 @@ def locate_tone_cues(text: str) -> list[CueHit]:
                 after = masked[match.end() : match.end() + _NEGATION_WINDOW]
                 undone = polarity == "+" and _UNDONE.match(after)
                 negated = bool(_NEGATORS.match(after) or undone)
-                hits.append(CueHit(cue, "~" if negated else polarity, match.start()))
+                wished = polarity == "+" and any(a <= match.start() < b for a, b in hoped)
+                hits.append(CueHit(cue, "~" if negated else polarity, match.start(), wished))
             # Shorter cues inside a longer one ("지적" in "감사 지적") count once.
             masked = masked.replace(cue, " " * len(cue))
     return sorted(hits, key=lambda hit: hit.start)
@@ -94,14 +118,21 @@ def locate_hedges(text: str) -> list[int]:
     return sorted(m.start() for hedge in _HEDGES for m in re.finditer(re.escape(hedge), text))
 
 
-def _score_cues(text: str, weight: float) -> tuple[float, float, list[str], list[str], list[str]]:
-    """Weights of un-negated positive and negative cues in `text`, and the words of each kind."""
+_Scored = tuple[float, float, list[str], list[str], list[str], list[str]]
+
+
+def _score_cues(text: str, weight: float) -> _Scored:
+    """Weights of un-negated positive and negative cues in `text`, and the words of each kind
+    (positive, negative, negated, hoped)."""
     positive = negative = 0.0
     pos_words: list[str] = []
     neg_words: list[str] = []
     negated: list[str] = []
+    hoped: list[str] = []
     for hit in locate_tone_cues(text):
-        if hit.polarity == "+":
+        if hit.polarity == "+" and hit.hoped:
+            hoped.append(hit.word)  # a hope, not an achievement
+        elif hit.polarity == "+":
             positive += weight
             pos_words.append(hit.word)
         elif hit.polarity == "-":
@@ -109,7 +140,7 @@ def _score_cues(text: str, weight: float) -> tuple[float, float, list[str], list
             neg_words.append(hit.word)
         else:
             negated.append(hit.word)
-    return positive, negative, pos_words, neg_words, negated
+    return positive, negative, pos_words, neg_words, negated, hoped
 
 
 @dataclass(frozen=True)
@@ -121,18 +152,20 @@ class ToneCues:
     positive_words: tuple[str, ...]
     negative_words: tuple[str, ...]
     negated_words: tuple[str, ...]
+    hoped_words: tuple[str, ...] = ()
 
 
 def find_tone_cues(title: str, body: str) -> ToneCues:
     """Weighted, un-negated positive and negative cues of the lexicon in title and body."""
-    pos_t, neg_t, pos_words_t, neg_words_t, negated_t = _score_cues(title, _TITLE_WEIGHT)
-    pos_b, neg_b, pos_words_b, neg_words_b, negated_b = _score_cues(body, 1.0)
+    pos_t, neg_t, pos_words_t, neg_words_t, negated_t, hoped_t = _score_cues(title, _TITLE_WEIGHT)
+    pos_b, neg_b, pos_words_b, neg_words_b, negated_b, hoped_b = _score_cues(body, 1.0)
     return ToneCues(
         positive=pos_t + pos_b,
         negative=neg_t + neg_b,
         positive_words=tuple(sorted(set(pos_words_t + pos_words_b))),
         negative_words=tuple(sorted(set(neg_words_t + neg_words_b))),
         negated_words=tuple(sorted(set(negated_t + negated_b))),
+        hoped_words=tuple(sorted(set(hoped_t + hoped_b))),
     )
 
 
@@ -149,6 +182,8 @@ def classify_tone(title: str, body: str) -> Judgement:
         parts.append("negative: " + ", ".join(cues.negative_words))
     if cues.negated_words:
         parts.append("negated: " + ", ".join(cues.negated_words))
+    if cues.hoped_words:
+        parts.append("only hoped: " + ", ".join(cues.hoped_words))
     reason = "; ".join(parts) or "no tone cue"
     if total < _MIN_WEIGHT or abs(balance) <= _MIN_BALANCE:
         return Judgement("neutral", round(1.0 - abs(balance), 3), reason)

@@ -54,3 +54,28 @@ def test_hedges_are_located() -> None:
     text = "협약을 맺었다. 다만 재원은 아직 정해지지 않았다."
     assert len(locate_hedges(text)) == 3
     assert locate_hedges("협약을 맺었다.") == []
+
+
+def test_hopes_and_quoted_praise_are_not_achievements() -> None:
+    # docs/TONE.md: a plain announcement closing on the mayor's hopes stays neutral.
+    body = (
+        "고양시는 바이오산업 육성 기본계획 수립 용역 착수보고회를 열었다고 3일 밝혔다.\n"
+        '이동환 시장은 "바이오 클러스터 활성화에 최선을 다하겠다"고 말했다.\n'
+        "시는 이번 용역으로 기업 유치가 본격화할 것으로 기대하고 있다."
+    )
+    hits = locate_tone_cues(body)
+    assert {h.word for h in hits if h.hoped} >= {"활성화", "유치"}
+    judgement = classify_tone("고양시, 바이오산업 기본계획 용역 착수보고회", body)
+    assert judgement.value == "neutral"
+    assert "only hoped" in judgement.reason
+
+
+def test_achievements_reported_as_done_still_count() -> None:
+    body = "고양시는 룩셈부르크 국립보건원과 연구소 설치 협약을 체결했다고 밝혔다."
+    assert not any(h.hoped for h in locate_tone_cues(body))
+    assert classify_tone("고양시, 연구소 설치 협약 체결", body).value == "positive"
+
+
+def test_quoted_criticism_still_counts() -> None:
+    body = '시의원은 "사업이 2년째 표류하고 있다"며 "예산 낭비"라고 비판했다.'
+    assert classify_tone("시의회, 바이오 사업 질타", body).value == "negative"
