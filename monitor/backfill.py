@@ -45,6 +45,9 @@ Clock = Callable[[], datetime]
 
 # What a progress count means for each kind of walk.
 _UNITS = {"google_news": "days", "naver_news": "pages", "sitemap": "sitemaps", "listing": "pages"}
+# What `--json` carries when nothing had to run: the `run --json` object of an empty run, so
+# both outputs have the same keys whatever RunReport gains.
+_NO_RUN = RunReport(run_id=0, sources=0, sources_ok=0, fetched=0, new_articles=0, relevant=0)
 # Statuses after which a source counts as having worked (the exit status depends on it).
 _WORKED = frozenset({"done", "finished earlier", "partial"})
 
@@ -168,20 +171,7 @@ class BackfillReport:
 
     def to_json(self) -> dict[str, Any]:
         """`backfill --json`: the `run --json` object plus the days and each source's windows."""
-        run: dict[str, Any] = (
-            self.run.to_json()
-            if self.run is not None
-            else {
-                "run_id": None,
-                "sources": 0,
-                "sources_ok": 0,
-                "fetched": 0,
-                "new_articles": 0,
-                "relevant": 0,
-                "skipped": {},
-                "errors": [],
-            }
-        )
+        run = self.run.to_json() if self.run is not None else {**_NO_RUN.to_json(), "run_id": None}
         return {
             **run,
             "since": self.since.isoformat(),

@@ -529,6 +529,11 @@ def test_command_json_then_finished_then_usage_errors(
     code, out, err = _cli(tmp_path, served, kiwi, clock, capsys, "--since", "2024-11-01")
     assert code == 0
     assert "finished earlier" in out and "nothing to do (--restart walks" in out
+    # Nothing to run: the same keys as a backfill that ran (and as `run --json`), zeroed.
+    code, out, err = _cli(tmp_path, served, kiwi, clock, capsys, "--since", "2024-11-01", "--json")
+    idle = json.loads(out)
+    assert code == 0 and set(idle) == set(result)
+    assert (idle["run_id"], idle["skipped_sources"], idle["errors"]) == (None, [], [])
 
     for bad in (["--since", "2024-13-01"], ["--since", "2024-11-28"]):
         code, out, err = _cli(tmp_path, served, kiwi, clock, capsys, *bad)
