@@ -667,12 +667,23 @@ def _default_period(clock: Clock) -> Period:
 
 
 def _cmd_train(app: _App) -> int:
-    from monitor.train import models_folder, train_models
-    from nlp.classify import MODEL_PREFIX, latest_model_path
+    from monitor.train import labelled_set_digest, models_folder, out_of_date_reason, train_models
+    from nlp.classify import MODEL_PREFIX, latest_model_path, load_classifiers
 
     if app.args.if_missing:
         existing = latest_model_path(models_folder(app.config))
+        stale: str | None = None
         if existing is not None:
+            try:
+                reason = out_of_date_reason(load_classifiers(existing), labelled_set_digest())
+                stale = None if reason is None else f"{existing} is out of date: {reason}"
+            except ModelError as exc:
+                stale = str(exc)
+        if stale is not None:
+            # An upgrade that changed the features or the labelled set, or a damaged file, must
+            # not leave collection on a model that no longer fits: `make run` retrains once, here.
+            _err(f"monitor train: {stale}; training a new version")
+        elif existing is not None:
             if app.args.json:
                 # latest_model_path only returns names ending in a version number.
                 version = int(existing.stem[len(MODEL_PREFIX) :])

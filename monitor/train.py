@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -15,6 +16,7 @@ from monitor.analyse import Analyser
 from monitor.config import Config
 from monitor.errors import UsageError
 from nlp.classify import (
+    FEATURES_VERSION,
     Classifiers,
     Example,
     ModelError,
@@ -26,10 +28,12 @@ from nlp.classify import (
 from nlp.training import train_classifiers
 
 __all__ = [
+    "labelled_set_digest",
     "labelled_set_files",
     "load_current_classifiers",
     "load_examples",
     "models_folder",
+    "out_of_date_reason",
     "train_models",
 ]
 
@@ -43,6 +47,31 @@ def labelled_set_files() -> list[Path]:
     """The labelled set shipped with the package (`nlp/labelled/*.jsonl`)."""
     folder = Path(str(resources.files("nlp") / "labelled"))
     return sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
+
+
+def labelled_set_digest(files: list[Path] | None = None) -> str:
+    """A SHA-256 of the shipped labelled set (file names and bytes), to tell its versions apart."""
+    digest = hashlib.sha256()
+    for path in labelled_set_files() if files is None else sorted(files):
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        digest.update(path.name.encode() + b"\0" + content + b"\0")
+    return digest.hexdigest()
+
+
+def out_of_date_reason(classifiers: Classifiers, digest: str) -> str | None:
+    """Why a stored model no longer fits this installation (other features, another labelled set),
+    or None when it does. The team's labels are not part of this: they retrain on request."""
+    if classifiers.features_version != FEATURES_VERSION:
+        return (
+            f"it was trained on features v{classifiers.features_version} "
+            f"and the analyser makes v{FEATURES_VERSION}"
+        )
+    if classifiers.labelled_digest != digest:
+        return "the shipped labelled set has changed since it was trained"
+    return None
 
 
 def load_examples(db: sqlite_utils.Database, files: list[Path] | None = None) -> list[Example]:
@@ -106,4 +135,5 @@ def train_models(
         )
     except ModelError as exc:
         raise UsageError(str(exc)) from None
+    trained = replace(trained, labelled_digest=labelled_set_digest(files))
     return replace(trained, path=save_classifiers(folder, trained))

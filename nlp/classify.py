@@ -31,6 +31,7 @@ from nlp.tone import locate_hedges, locate_tone_cues
 
 __all__ = [
     "DENSE_PREFIX",
+    "FEATURES_VERSION",
     "FORMAT_VERSION",
     "Classifiers",
     "Example",
@@ -46,6 +47,9 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
+# What `article_features` computes. A model fitted on another version weighs features that are no
+# longer made the same way (2: hoped positive tone cues apart, z:+hoped), so it is out of date.
+FEATURES_VERSION = 2
 MODEL_PREFIX = "classifiers-v"
 # Content lemmas: nouns, verbs and adjectives (stems), roots, foreign words and numbers' units.
 _CONTENT_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SL", "SH", "NNB"})
@@ -195,11 +199,15 @@ class Classifiers:
     scores: Mapping[str, Scores]
     examples: Mapping[str, int]  # {"labelled": n, "team": m}
     path: Path | None = None
+    features_version: int = FEATURES_VERSION
+    labelled_digest: str = ""  # of the shipped labelled set it was trained on ("" when unknown)
 
     def to_json(self) -> dict[str, Any]:
         """The model file's content."""
         return {
             "format": FORMAT_VERSION,
+            "features_version": self.features_version,
+            "labelled_digest": self.labelled_digest,
             "version": self.version,
             "trained_at": self.trained_at.isoformat(),
             "examples": dict(self.examples),
@@ -423,6 +431,9 @@ def load_classifiers(path: Path) -> Classifiers:
             scores=scores,
             examples={str(k): int(v) for k, v in data.get("examples", {}).items()},
             path=path,
+            # Files written before these were recorded are of the first feature set.
+            features_version=int(data.get("features_version", 1)),
+            labelled_digest=str(data.get("labelled_digest", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{path}: malformed model file ({exc}); run monitor train") from None

@@ -8,10 +8,13 @@ A module of its own, not conftest.py: each test folder may have a conftest of it
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 import db as store
+from nlp.classify import Classifiers, fit_linear_model
 
 # A database beside the config file and one feed nobody serves (runs are never started).
 _DATABASE = '[database]\npath = "monitor.db"\n'
@@ -137,3 +140,33 @@ def assert_tally_is_recount(database: sqlite_utils.Database, start: str, end: st
 
     for by in TALLY_DIMENSIONS:
         assert stored_tally(database, by, start, end) == recount_tally(database, start, end, by), by
+
+
+# Six tiny rows for fitting models in milliseconds: every feature occurs in two or more rows, so
+# the document-frequency cut keeps them all.
+MODEL_ROWS = [
+    {"바이오": 2.0, "협약": 1.0, "e:@any": 1.0},
+    {"바이오": 1.0, "고양": 1.0, "e:@any": 1.0},
+    {"협약": 1.0, "고양": 3.0, "e:@any": 1.0},
+    {"교통": 1.0, "재건축": 2.0},
+    {"교통": 2.0, "축제": 1.0},
+    {"재건축": 1.0, "축제": 1.0, "고양": 1.0},
+]
+MODEL_LABELS = ["relevant", "relevant", "relevant", "irrelevant", "irrelevant", "irrelevant"]
+MODEL_TONES = ["positive", "neutral", "negative", "negative", "positive", "neutral"]
+
+
+def tiny_classifiers(version: int, labelled_digest: str = "") -> Classifiers:
+    """A model version fitted on MODEL_ROWS: real numbers, no labelled set, no Kiwi."""
+    return Classifiers(
+        version=version,
+        trained_at=datetime(2024, 11, 27, 9, 0, tzinfo=ZoneInfo("Asia/Seoul")),
+        relevance=fit_linear_model(f"relevance v{version}", MODEL_ROWS, MODEL_LABELS),
+        topic=fit_linear_model(
+            "topic", MODEL_ROWS[:3], ["agreement", "meeting", "agreement"], min_df=1
+        ),
+        tone=fit_linear_model(f"tone v{version}", MODEL_ROWS, MODEL_TONES),
+        scores={},
+        examples={"labelled": 6},
+        labelled_digest=labelled_digest,
+    )

@@ -13,12 +13,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from testkit import BASE_ARTICLE, entity_block, mini_config
+from testkit import BASE_ARTICLE, entity_block, mini_config, tiny_classifiers
 
 import db as store
 from monitor._table import display_width
 from monitor.cli import _print_outlet_health, main
 from monitor.health import OutletHealth
+from monitor.train import labelled_set_digest, out_of_date_reason
+from nlp.classify import FEATURES_VERSION, save_classifiers
 
 CONFIG = mini_config(
     entity_block("ncc", "국립암센터", "NCC"), entity_block("ilsan-techno-valley", "일산테크노밸리")
@@ -320,9 +322,8 @@ def test_train_if_missing_json_prints_the_existing_model(
     workspace: Path, capsys: pytest.CaptureFixture[str], clock: Callable[[], datetime]
 ) -> None:
     models = workspace / "models"
-    models.mkdir()
     for version in (2, 10):
-        (models / f"classifiers-v{version}.json").write_text("{}", encoding="utf-8")
+        save_classifiers(models, tiny_classifiers(version, labelled_digest=labelled_set_digest()))
     code, out, _ = _run(workspace, capsys, clock, "train", "--if-missing", "--json")
     assert code == 0
     assert json.loads(out) == {
@@ -330,6 +331,26 @@ def test_train_if_missing_json_prints_the_existing_model(
         "path": str(models / "classifiers-v10.json"),
         "trained": False,
     }
+
+
+def test_a_model_is_out_of_date_when_its_features_or_the_labelled_set_changed(
+    tmp_path: Path,
+) -> None:
+    shipped = tmp_path / "relevant.jsonl"
+    shipped.write_text('{"id": "rel-0001"}\n', encoding="utf-8")
+    digest = labelled_set_digest([shipped])
+    assert out_of_date_reason(tiny_classifiers(1, labelled_digest=digest), digest) is None
+    older = replace(tiny_classifiers(1, labelled_digest=digest), features_version=1)
+    assert FEATURES_VERSION > 1
+    assert f"features v1 and the analyser makes v{FEATURES_VERSION}" in str(
+        out_of_date_reason(older, digest)
+    )
+    shipped.write_text('{"id": "rel-0001", "tone": "neutral"}\n', encoding="utf-8")
+    assert labelled_set_digest([shipped]) != digest
+    reason = out_of_date_reason(
+        tiny_classifiers(1, labelled_digest=digest), labelled_set_digest([shipped])
+    )
+    assert reason == "the shipped labelled set has changed since it was trained"
 
 
 @pytest.mark.parametrize(

@@ -410,7 +410,16 @@ def test_train_learns_from_team_labels_and_reprocess_judges_with_the_model(
     assert workspace.json("train")["version"] == 2  # versions are kept side by side
     code, out, _err = workspace.run("train", "--if-missing")
     assert code == 0 and "classifiers-v2.json" in out
-    assert not (Path(trained["path"]).parent / "classifiers-v3.json").exists()
+    models = Path(trained["path"]).parent
+    assert not (models / "classifiers-v3.json").exists()
+    # A model of an older feature set (an upgrade) is replaced by --if-missing, once.
+    v2 = models / "classifiers-v2.json"
+    stored = json.loads(v2.read_text(encoding="utf-8"))
+    v2.write_text(json.dumps(stored | {"features_version": 1}), encoding="utf-8")
+    code, _out, err = workspace.run("train", "--if-missing")
+    assert code == 0 and "is out of date: it was trained on features v1" in err
+    assert workspace.json("train", "--if-missing")["trained"] is False
+    assert (models / "classifiers-v3.json").exists()
 
     workspace.json("reprocess")
     reasons = [
@@ -421,14 +430,13 @@ def test_train_learns_from_team_labels_and_reprocess_judges_with_the_model(
         )
     ]
     # The model judges what names only related bodies; a core entity is relevant by rule.
-    assert any(r.startswith("model relevance v2") for r in reasons)
-    assert all(r.startswith(("model relevance v2", "core entity")) for r in reasons)
+    assert any(r.startswith("model relevance v3") for r in reasons)
+    assert all(r.startswith(("model relevance v3", "core entity")) for r in reasons)
     shown = workspace.json("show", str(labelled))
     assert shown["labels"]["relevant"] is False  # the team's label still wins
     assert_recount(workspace.db, *PERIOD)
 
-    models = Path(trained["path"]).parent
-    (models / "classifiers-v3.json").write_text("{", encoding="utf-8")
+    (models / "classifiers-v4.json").write_text("{", encoding="utf-8")
     code, _out, err = workspace.run("reprocess")
     assert code == 0 and "warning" in err and "the rules judge" in err
 

@@ -12,11 +12,12 @@ import pytest
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
+from testkit import MODEL_LABELS, MODEL_ROWS, MODEL_TONES, tiny_classifiers
 
 from monitor.analyse import Analyser
 from nlp import DEFAULT_TOPICS, EntitySpec, ModelError
 from nlp.classify import (
-    Classifiers,
+    FEATURES_VERSION,
     Example,
     LinearModel,
     article_features,
@@ -30,17 +31,7 @@ from nlp.training import gate_relevance, train_classifiers
 
 KST = ZoneInfo("Asia/Seoul")
 
-# Every feature occurs in two or more rows, so the document-frequency cut keeps them all.
-ROWS = [
-    {"바이오": 2.0, "협약": 1.0, "e:@any": 1.0},
-    {"바이오": 1.0, "고양": 1.0, "e:@any": 1.0},
-    {"협약": 1.0, "고양": 3.0, "e:@any": 1.0},
-    {"교통": 1.0, "재건축": 2.0},
-    {"교통": 2.0, "축제": 1.0},
-    {"재건축": 1.0, "축제": 1.0, "고양": 1.0},
-]
-LABELS = ["relevant", "relevant", "relevant", "irrelevant", "irrelevant", "irrelevant"]
-TONES = ["positive", "neutral", "negative", "negative", "positive", "neutral"]
+ROWS, LABELS, TONES = MODEL_ROWS, MODEL_LABELS, MODEL_TONES
 
 
 def test_probabilities_equal_scikit_learn_for_two_and_three_classes() -> None:
@@ -67,30 +58,16 @@ def test_judgement_names_the_words_that_decided_it() -> None:
     assert model.judge({"교통": 1.0}).value == "irrelevant"
 
 
-def _classifiers(version: int) -> Classifiers:
-    relevance = fit_linear_model(f"relevance v{version}", ROWS, LABELS)
-    tone = fit_linear_model(f"tone v{version}", ROWS, TONES)
-    return Classifiers(
-        version=version,
-        trained_at=datetime(2024, 11, 27, 9, 0, tzinfo=KST),
-        relevance=relevance,
-        topic=fit_linear_model("topic", ROWS[:3], ["agreement", "meeting", "agreement"], min_df=1),
-        tone=tone,
-        scores={},
-        examples={"labelled": 6},
-    )
-
-
 def test_saved_model_reads_back_with_identical_outputs(tmp_path: Path) -> None:
     assert latest_model_path(tmp_path / "none") is None
-    first = save_classifiers(tmp_path, _classifiers(1))
-    save_classifiers(tmp_path, _classifiers(10))  # numeric order, not text order
-    save_classifiers(tmp_path, _classifiers(2))
+    first = save_classifiers(tmp_path, tiny_classifiers(1))
+    save_classifiers(tmp_path, tiny_classifiers(10))  # numeric order, not text order
+    save_classifiers(tmp_path, tiny_classifiers(2))
     assert first.name == "classifiers-v1.json"
     newest = latest_model_path(tmp_path)
     assert newest is not None and newest.name == "classifiers-v10.json"
     loaded = load_classifiers(newest)
-    original = _classifiers(10)
+    original = tiny_classifiers(10)
     assert loaded.version == 10 and loaded.trained_at == original.trained_at
     for row in [*ROWS, {"바이오": 3.0}]:
         assert np.allclose(loaded.tone.probabilities(row), original.tone.probabilities(row))
@@ -98,8 +75,22 @@ def test_saved_model_reads_back_with_identical_outputs(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.partial"))
 
 
+def test_model_files_record_their_feature_set_and_labelled_set(tmp_path: Path) -> None:
+    path = save_classifiers(tmp_path, tiny_classifiers(1, labelled_digest="abc123"))
+    loaded = load_classifiers(path)
+    assert (loaded.features_version, loaded.labelled_digest) == (FEATURES_VERSION, "abc123")
+    # A file written before these were recorded is of the first feature set, its set unknown.
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["features_version"], data["labelled_digest"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert (load_classifiers(path).features_version, load_classifiers(path).labelled_digest) == (
+        1,
+        "",
+    )
+
+
 def test_damaged_model_files_are_model_errors(tmp_path: Path) -> None:
-    path = save_classifiers(tmp_path, _classifiers(1))
+    path = save_classifiers(tmp_path, tiny_classifiers(1))
     data = json.loads(path.read_text(encoding="utf-8"))
     data["models"]["tone"]["idf"] = data["models"]["tone"]["idf"][:-1]
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -154,7 +145,7 @@ ENTITIES = (EntitySpec("ncc", "국립암센터", ("NCC",), core=False),)
 
 
 def test_analyser_judges_by_model_only_articles_naming_a_tracked_entity(kiwi: Kiwi) -> None:
-    trained = _classifiers(4)
+    trained = tiny_classifiers(4)
     ruled = Analyser(kiwi, ENTITIES, DEFAULT_TOPICS)
     modelled = Analyser(kiwi, ENTITIES, DEFAULT_TOPICS, trained)
     # No tracked name: the rules decide and Kiwi is never asked for features.
@@ -240,7 +231,7 @@ def test_a_core_entity_is_relevant_by_rule_even_where_the_model_says_otherwise(
     kiwi: Kiwi,
 ) -> None:
     entities = (*ENTITIES, EntitySpec("lih-g", "룩셈부르크 고양보건연구소", ("LIH-G",), core=True))
-    modelled = Analyser(kiwi, entities, DEFAULT_TOPICS, _classifiers(5))
+    modelled = Analyser(kiwi, entities, DEFAULT_TOPICS, tiny_classifiers(5))
     title, body = "LIH-G 앞 교통 혼잡", "LIH-G 앞 도로의 교통 혼잡과 재건축 축제 소식이다."
     features = modelled.features(title, body, modelled.mentions(title, body))
     assert modelled.classifiers is not None
