@@ -45,7 +45,9 @@ from scrapers import (
     SourceResult,
     SourceSkipped,
     SourceSpec,
+    canonicalize_url,
     is_google_news_link,
+    scheme_twin,
 )
 from scrapers.fetch import Fetcher
 from scrapers.sources import collect_source
@@ -164,6 +166,9 @@ class Collection:
         self._problems: dict[str, str] = {}
         self._skipped_sources: dict[str, str] = {}
         self._pending: dict[str, FeedEntry] = {}
+        # Where this run's redirected fetches landed (canonical) -> the URL stored for them: a
+        # later candidate listed under the landing address is the same article.
+        self._landed: dict[str, str] = {}
 
     def fail(self, url: str | None, stage: str, error: str, source: str | None) -> None:
         """Record one item's failure at one stage; the run goes on."""
@@ -244,6 +249,26 @@ class Collection:
             if row["url"] != entry.url and key and title_key(row["title"]) == key:
                 return int(row["id"])
         return None
+
+    def stored_landing(self, entry: FeedEntry, fetched: Fetched) -> str | None:
+        """The stored URL a fetched page already is under another address, else None: its
+        redirect landed on a stored URL or that URL's http/https twin, or an earlier redirect of
+        this run landed where it is (the known-URL check saw only the addresses listed)."""
+        landed = _landing_url(fetched) or entry.url
+        for url in (landed, scheme_twin(landed)):
+            if url is not None and self._landed.get(url, entry.url) != entry.url:
+                return self._landed[url]
+        if landed == entry.url:
+            return None
+        found = store.known_urls(self.db, [landed])
+        found |= set(stored_scheme_twins(self.db, [landed]).values())
+        return found.pop() if found else None
+
+    def remember_landing(self, entry: FeedEntry, fetched: Fetched) -> None:
+        """Note where a stored page's redirect landed, for `stored_landing`."""
+        landed = _landing_url(fetched)
+        if landed is not None and landed != entry.url:
+            self._landed.setdefault(landed, entry.url)
 
     def absorb_headline_items(self, article_id: int, entry: FeedEntry) -> bool:
         """Fold a stored headline-only item of the same outlet and headline into a newly stored
@@ -462,11 +487,27 @@ def _drop_scheme_twins(entries: dict[str, FeedEntry], run: Collection) -> None:
             run.skipped["same page under https"] += 1
 
 
+def _landing_url(fetched: Fetched) -> str | None:
+    """The canonical form of the address a fetch ended at (after redirects); None when unknown
+    or unreadable."""
+    if not fetched.final_url:
+        return None
+    try:
+        return canonicalize_url(fetched.final_url)
+    except FetchError:
+        return None
+
+
 def _store_item(run: Collection, entry: FeedEntry, fetched: Fetched | None) -> None:
     """Extract, analyse and store one item, recording its failure at the stage where it failed."""
     if is_google_news_link(entry.url) and run.stored_headline_twin(entry) is not None:
         # Its article was stored by another source while this run fetched.
         run.skipped["same headline already stored"] += 1
+        return
+    if fetched is not None and (stored := run.stored_landing(entry, fetched)) is not None:
+        if entry.role == "press_release":
+            store.mark_press_releases(run.db, [stored])
+        run.skipped["already stored (reached by redirect)"] += 1
         return
     try:
         article_id, created, relevant = process_page(
@@ -481,6 +522,8 @@ def _store_item(run: Collection, entry: FeedEntry, fetched: Fetched | None) -> N
     except StageError as exc:
         run.fail(entry.url, exc.stage, exc.reason, entry.source)
         return
+    if fetched is not None:
+        run.remember_landing(entry, fetched)
     if (
         created
         and not is_google_news_link(entry.url)

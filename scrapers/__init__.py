@@ -7,7 +7,7 @@ from scrapers._records import FeedEntry, Fetched, FetchSettings, SourceResult, S
 from scrapers._state import CrawlState, MemoryCrawlState
 from scrapers.fetch import Fetcher
 from scrapers.sources import collect_source
-from scrapers.urls import canonicalize_url
+from scrapers.urls import canonicalize_url, scheme_twin
 
 __all__ = [
     "BudgetExhausted",
@@ -27,4 +27,5 @@ __all__ = [
     "collect_source",
     "is_google_news_link",
     "non_html_reason",
+    "scheme_twin",
 ]

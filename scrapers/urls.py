@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from scrapers._errors import FetchError
 from scrapers._google import google_news_token, resolve_google_news_link
 
-__all__ = ["canonicalize_url", "registrable_domain"]
+__all__ = ["canonicalize_url", "registrable_domain", "scheme_twin"]
 
 _TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "ref", "from", "igshid", "mc_cid", "mc_eid", "yclid", "_ga", "cmpid"}
@@ -60,6 +60,14 @@ def _same_site_host(host: str) -> str:
         if host.startswith(prefix) and "." in rest and registrable_domain(rest) == rest:
             return "www." + rest
     return host
+
+
+def scheme_twin(url: str) -> str | None:
+    """The same address under the other scheme (http <-> https); None for any other URL."""
+    for scheme, other in (("http://", "https://"), ("https://", "http://")):
+        if url.startswith(scheme):
+            return other + url[len(scheme) :]
+    return None
 
 
 def canonicalize_url(url: str, base: str | None = None) -> str:

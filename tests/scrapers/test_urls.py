@@ -8,7 +8,7 @@ import pytest
 
 from scrapers import canonicalize_url, is_google_news_link
 from scrapers._google import split_google_title
-from scrapers.urls import registrable_domain
+from scrapers.urls import registrable_domain, scheme_twin
 
 
 def _token(payload: bytes) -> str:
@@ -107,3 +107,9 @@ def test_google_titles_lose_their_outlet_tail(
     title: str, source: str | None, expected: tuple[str | None, str | None]
 ) -> None:
     assert split_google_title(title, source) == expected
+
+
+def test_scheme_twin_is_the_same_address_under_the_other_scheme() -> None:
+    assert scheme_twin("http://news.test/a?b=1") == "https://news.test/a?b=1"
+    assert scheme_twin("https://news.test/a") == "http://news.test/a"
+    assert scheme_twin("ftp://news.test/a") is None
