@@ -22,7 +22,8 @@ def _cue_list(text: str) -> tuple[str, ...]:
     return tuple(word.strip() for word in text.split(",") if word.strip())
 
 
-# The press-office vocabulary of docs/TONE.md: criticism, delay, failure, suspicion, conflict...
+# The press-office vocabulary of docs/TONE.md: criticism, delay, failure, suspicion, conflict,
+# audit findings, incidents, cuts and closures (유찰, 불용, 부적정, 고장, 유출, 파업, 감축 ...).
 _NEGATIVE = _cue_list(
     """
     지연, 무산, 차질, 논란, 비판, 의혹, 특혜, 반발, 우려, 표류, 좌초, 부실, 갈등, 감사 지적,
@@ -33,7 +34,11 @@ _NEGATIVE = _cue_list(
     수사, 패싱, 꼬집, 따졌, 도마, 불신, 몸살, 발 동동, 허탈, 빈손, 부풀리, 보여주기, 침체,
     역성장, 지지부진, 제자리, 경고, 혼란, 과열, 과다, 비상, 걸림돌, 한계, 약점, 호소, 토로,
     사각지대, 위협, 과잉, 인력난, 어려움, 고통, 잇단, 줄줄이, 발목, 엇박자, 규탄, 사퇴, 징계,
-    소송, 사고
+    소송, 사고, 유찰, 미달, 불용, 미반영, 부결, 반려, 후퇴, 미진, 원점, 반쪽, 공회전, 헛바퀴,
+    안갯속, 오리무중, 유명무실, 공수표, 빈껍데기, 늑장, 뒷북, 허술, 잡음, 불협화음, 적체, 속출,
+    부적정, 주의 처분, 시정 요구, 기관 경고, 위반, 적발, 과태료, 기소, 구속, 압수수색, 누락,
+    오류, 고장, 손상, 유출, 파업, 농성, 시위, 항의, 악취, 감축, 구조조정, 폐업, 철수, 자금난,
+    해지
     """
 )
 # ...and achievements, agreements, designations won, openings, praise.
@@ -44,7 +49,8 @@ _POSITIVE = _cue_list(
     역대 최대, 최초, 수상, 달성, 합의, 손잡, 맞손, 결실, 교두보, 가시화, 주목, 입증, 환영,
     쾌거, 발판, 마중물, 청신호, 순항, 가속, 인기, 개원, 개관, 준공, 공감, 통과, 지정, 효과,
     개선, 최대, 강점, 기회, 속도, 획득, 최다, 기부, 나눔, 향상, 단축, 흥행, 선발, 1위, 인증,
-    개통, 혜택, 만족, 호황
+    개통, 혜택, 만족, 호황, 수주, 승인, 완공, 신기록, 반등, 흑자, 호조, 훈풍, 물꼬, 숨통, 날개,
+    돌파구, 낭보
     """
 )
 # Hedges turn a report of good news into a neutral one ("다만 재원은 정해지지 않았다").
