@@ -16,6 +16,10 @@ _USER_WORD_SCORE = 10.0
 _LATIN = re.compile(r"[A-Za-z]")
 _HANGUL = re.compile(r"[가-힣]")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
+# A university's hospital carries the university's name glued in front (동국대학교일산병원,
+# 동국대일산병원, 인제대일산백병원): that is another institution than the bare name (일산병원).
+_UNIVERSITY_BEFORE = re.compile(r"[가-힣]+(?:대학교|대학|대)$")
+_GLUED_RUN_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,8 @@ def _candidates(tagger: EntityTagger, field: str, text: str) -> list[tuple[int, 
             glued = not form.latin and start > 0 and bool(_HANGUL.match(text[start - 1]))
             # Glued to a preceding syllable: accept only where Kiwi sees a word start.
             if glued:
+                if _UNIVERSITY_BEFORE.search(text[max(0, start - _GLUED_RUN_CHARS) : start]):
+                    continue
                 if starts is None:
                     starts = _token_starts(tagger.kiwi, text)
                 if start not in starts:

@@ -19,6 +19,7 @@ ENTITIES = (
     EntitySpec("goyang-institute", "고양연구원", ("고양시정연구원",)),
     EntitySpec("kintex", "킨텍스", ("KINTEX",), generic=()),
     EntitySpec("dongguk-bmc", "동국대 바이오메디캠퍼스", ("동국대 BMC",), context=("동국대",)),
+    EntitySpec("nhis-ilsan", "국민건강보험 일산병원", ("건보 일산병원", "일산병원")),
     EntitySpec(
         "bio-cluster",
         "바이오 클러스터",
@@ -101,3 +102,13 @@ def test_offsets_and_sentences(tagger: EntityTagger) -> None:
 def test_mixed_script_alias_is_not_ambiguous(tagger: EntityTagger) -> None:
     assert _ids(tagger, "", "동국대 BMC에서 열린다.") == [("dongguk-bmc", "동국대 BMC")]
     assert _ids(tagger, "", "BMC 소식") == []
+
+
+def test_a_university_hospital_is_not_the_bare_name_it_ends_in(tagger: EntityTagger) -> None:
+    # 동국대학교일산병원 is Dongguk University's hospital, not the NHIS 일산병원.
+    assert _ids(tagger, "동국대학교일산병원, 심혈관센터 개소", "동국대일산병원이 밝혔다.") == []
+    assert _ids(tagger, "", "일산병원은 건보 일산병원으로도 불린다.") == [
+        ("nhis-ilsan", "일산병원"),
+        ("nhis-ilsan", "건보 일산병원"),
+    ]
+    assert _ids(tagger, "", "고양일산병원과 협약") == [("nhis-ilsan", "일산병원")]
