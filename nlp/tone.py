@@ -60,6 +60,10 @@ _HEDGES = _cue_list(
     남았, 남아, 지켜봐야, 미지수
     """
 )
+# One alternation per polarity, longest cue first, so a longer cue wins at its position ("감사
+# 지적" over "지적") and a text is scanned once per polarity, not once per cue.
+_NEGATIVE_CUES = re.compile("|".join(map(re.escape, sorted(_NEGATIVE, key=len, reverse=True))))
+_POSITIVE_CUES = re.compile("|".join(map(re.escape, sorted(_POSITIVE, key=len, reverse=True))))
 # A cue followed closely by one of these is negated ("우려 해소", "지연되지 않도록").
 _NEGATORS = re.compile(r"^[가-힣\s]{0,6}?(않|없|해소|불식|아니|벗어|극복|털어)")
 _NEGATION_WINDOW = 10
@@ -105,17 +109,13 @@ def locate_tone_cues(text: str) -> list[CueHit]:
     """Every lexicon cue in `text` with its offset; negated or undone cues carry polarity "~"."""
     hits: list[CueHit] = []
     hoped = _hoped_spans(text)
-    for cues, polarity in ((_NEGATIVE, "-"), (_POSITIVE, "+")):
-        masked = text
-        for cue in sorted(cues, key=len, reverse=True):
-            for match in re.finditer(re.escape(cue), masked):
-                after = masked[match.end() : match.end() + _NEGATION_WINDOW]
-                undone = polarity == "+" and _UNDONE.match(after)
-                negated = bool(_NEGATORS.match(after) or undone)
-                wished = polarity == "+" and any(a <= match.start() < b for a, b in hoped)
-                hits.append(CueHit(cue, "~" if negated else polarity, match.start(), wished))
-            # Shorter cues inside a longer one ("지적" in "감사 지적") count once.
-            masked = masked.replace(cue, " " * len(cue))
+    for cues, polarity in ((_NEGATIVE_CUES, "-"), (_POSITIVE_CUES, "+")):
+        for match in cues.finditer(text):
+            after = text[match.end() : match.end() + _NEGATION_WINDOW]
+            undone = polarity == "+" and _UNDONE.match(after)
+            negated = bool(_NEGATORS.match(after) or undone)
+            wished = polarity == "+" and any(a <= match.start() < b for a, b in hoped)
+            hits.append(CueHit(match.group(), "~" if negated else polarity, match.start(), wished))
     return sorted(hits, key=lambda hit: hit.start)
 
 
