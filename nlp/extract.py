@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 
+from selectolax.lexbor import LexborDocumentOptions, SelectolaxError
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
-from selectolax.lexbor import SelectolaxError
 
 from nlp._dates import (
     KST,
@@ -172,6 +172,7 @@ _CLOSING_QUOTES = "\"”’'"
 _ENDING_PUNCT = ".!?\"”’'"
 _ENDING_SYLLABLES = ("다", "요", "죠", "까")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _COPYRIGHT = re.compile(
     r"무단\s*전재|재배포\s*금지|저작권자|ⓒ|©|\(c\)\s*\w|Copyright|All rights reserved", re.I
@@ -189,6 +190,7 @@ _COPYRIGHT_MARKS = (
     "\u0131",  # dotless ı, which re.I matches to i
     "i\u0307",  # İ lowercased, which re.I matches to i
 )
+_COPYRIGHT_ASCII_MARKS = tuple(mark for mark in _COPYRIGHT_MARKS if mark.isascii())
 _DATE_LINE = re.compile(
     r"^\s*[\[(]?\s*(기사입력|최종수정|입력|수정|승인|등록|업데이트|송고)\s*[:：]?\s*\d{4}"
     # Wire services stamp the time before the label: "2025/03/28 10:02 송고".
@@ -306,7 +308,8 @@ _WIRE_DATELINE = re.compile(
 
 def _clean(text: str) -> str:
     """Normalise text and collapse runs of whitespace."""
-    return re.sub(r"\s+", " ", normalize_text(text)).strip()
+    # str.split() splits at exactly what \s matches; this is re.sub(r"\s+", " ", ...).strip().
+    return " ".join(normalize_text(text).split())
 
 
 _META_ATTRS = ("property", "name", "itemprop")
@@ -499,19 +502,30 @@ def _photo_boxes(root: Node) -> list[Node]:
     # Legacy layouts set a photo as a table of the image and its caption; modern ones use
     # <figure>, which is junk anyway. All are chosen before any is removed (decompose frees).
     found: dict[int, Node] = {}
+    checked: set[int] = set()  # images often share a box: the story's own container
     for image in root.css("img"):
         box = image.parent
         for _ in range(4):
             if box is None or box.mem_id == root.mem_id:
                 break
             if box.tag in ("table", "div", "dl"):
-                text_len = len(box.text(strip=True))
-                inner = [n for n in box.css("p, br, table") if n.mem_id != box.mem_id]
-                if 0 < text_len < _PHOTO_BOX_MAX_CHARS and not inner:
+                if box.mem_id not in checked and _is_photo_box(box):
                     found[box.mem_id] = box
+                checked.add(box.mem_id)
                 break
             box = box.parent
     return [box for box in found.values() if not set(_lineage(box)[1:]) & found.keys()]
+
+
+def _is_photo_box(box: Node) -> bool:
+    """Tell whether a box holds a short caption and no paragraph, line break or table."""
+    # The unstripped text is read in C at a time; most boxes are settled by it alone.
+    raw = box.text()
+    if not raw.strip():
+        return False
+    if any(n.mem_id != box.mem_id for n in box.css("p, br, table")):
+        return False
+    return len(raw) < _PHOTO_BOX_MAX_CHARS or len(box.text(strip=True)) < _PHOTO_BOX_MAX_CHARS
 
 
 def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
@@ -581,14 +595,21 @@ def _is_copyright(line: str) -> bool:
     # alternative holds one of these strings once lowercased. re.I also lets "ſ" match "s"
     # and "ı"/"İ" match "i", which lower() does not map, so lines with those take the regex.
     low = line.lower()
-    if not any(mark in low for mark in _COPYRIGHT_MARKS):
+    # An ASCII line can hold only the ASCII marks (map runs the tests in C).
+    marks = _COPYRIGHT_ASCII_MARKS if line.isascii() else _COPYRIGHT_MARKS
+    if not any(map(low.__contains__, marks)):
         return False
     return _COPYRIGHT.search(line) is not None
 
 
 def _is_caption(line: str) -> bool:
     """Tell whether a line is a photo caption or credit."""
-    return any(mark in line for mark in _CAPTION_MARKS) and _CAPTION.search(line) is not None
+    # Every mark is Hangul or a symbol: an ASCII line holds none.
+    return (
+        not line.isascii()
+        and any(map(line.__contains__, _CAPTION_MARKS))
+        and _CAPTION.search(line) is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -615,7 +636,7 @@ def _clean_lines(lines: list[str]) -> _Body:
             line = line.replace(_HEADING_MARK, "").strip()
         # Most patterns below need a Hangul syllable; lines without one (English pages, and
         # what cutting a dateline leaves of a line only loses some) skip them.
-        hangul = not line.isascii() and _HANGUL.search(line) is not None
+        hangul = _has_hangul(line)
         if _drop_broadcast_line(line, authors, hangul):
             continue
         # A label opens the article ("[기획] ..."); further down "[인터뷰]" is a speaker cue.
@@ -731,14 +752,41 @@ def _drop_broadcast_line(line: str, authors: list[str], hangul: bool = True) -> 
     return _CREDITS.match(line) is not None
 
 
+# Below this length the regex scan costs less than encoding the text (see _has_hangul).
+_BYTE_SCAN_MIN_CHARS = 200
+
+
+def _has_hangul(text: str) -> bool:
+    """_HANGUL.search(text) is not None, mostly decided by a byte search in its UTF-8."""
+    if text.isascii():
+        return False
+    if len(text) < _BYTE_SCAN_MIN_CHARS:
+        return _HANGUL.search(text) is not None
+    # Every syllable from U+B000 to U+CFFF starts with byte EB or EC in UTF-8, the others
+    # with EA or ED: on a long paragraph with a curly quote or two, encoding it and finding
+    # a byte (memchr) is several times faster than the regex scan (surrogates, which EA-ED
+    # also start, are written as they are).
+    data = text.encode("utf-8", "surrogatepass")
+    if data.find(b"\xeb") >= 0 or data.find(b"\xec") >= 0:
+        return True
+    if data.find(b"\xea") < 0 and data.find(b"\xed") < 0:
+        return False
+    return _HANGUL.search(text) is not None
+
+
+def _is_korean(text: str) -> bool:
+    """Tell whether more than a fifth of text is Hangul syllables."""
+    if not _has_hangul(text):
+        return False
+    # Summing the lengths of runs allocates a string per word, not one per syllable.
+    return sum(map(len, _HANGUL_RUN.findall(text))) > len(text) * 0.2
+
+
 def _split_translation(kept: list[str]) -> tuple[list[str], str | None]:
     """Move a trailing run of English paragraphs after Korean ones into the translation."""
-    korean = [
-        not p.isascii() and bool(_HANGUL.search(p)) and len(_HANGUL.findall(p)) > len(p) * 0.2
-        for p in kept
-    ]
+    # Read from the end: only the trailing run and the Korean paragraph before it matter.
     cut = len(kept)
-    while cut > 0 and not korean[cut - 1]:
+    while cut > 0 and not _is_korean(kept[cut - 1]):
         cut -= 1
     translation: str | None = None
     tail = kept[cut:]
@@ -843,8 +891,8 @@ def _best_container(candidates: list[Node], selector: str) -> Node | None:
         for node in candidates
         if node.tag not in ("html", "body") and _matches_simple(node, selector)
     ]
-    if not nodes:
-        return None
+    if len(nodes) < 2:
+        return nodes[0] if nodes else None
     return max(nodes, key=lambda n: len(n.text(strip=True)))
 
 
@@ -1052,12 +1100,8 @@ def _strategy_generic(
         return None
     # Link density is costly on big nodes, so only the best raw scores are re-weighted by it.
     shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[:8]
-    weighted = {
-        key: scores[key] * (1 - _link_density(nodes[key])) * _hint_factor(nodes[key])
-        for key in shortlist
-    }
-    best = max(shortlist, key=weighted.__getitem__)
-    parts = _split_parts(nodes, scores, order, best, weighted[best])
+    best, best_weight = _best_weighted(shortlist, scores, nodes)
+    parts = _split_parts(nodes, scores, order, best, best_weight)
     # Two real paragraphs make an article, even when each sits in its own card; so does one
     # long one (short notices, blog posts).
     part_ids = set(parts)
@@ -1072,7 +1116,7 @@ def _strategy_generic(
             inside.append((score, length))
     total = sum(score for score, _ in inside)
     longest = max((length for _, length in inside), default=0)
-    if total < min_total and not (longest >= 400 and weighted[best] >= 6):
+    if total < min_total and not (longest >= 400 and best_weight >= 6):
         return None
     # A section front: one list of cards, or many same-class cards each under a linked title.
     if any(_is_teaser_list(nodes[key]) for key in parts) or (
@@ -1080,6 +1124,23 @@ def _strategy_generic(
     ):
         return None
     return [line for key in parts for line in _node_lines(nodes[key], breaks)]
+
+
+def _best_weighted(
+    shortlist: list[int], scores: dict[int, float], nodes: dict[int, Node]
+) -> tuple[int, float]:
+    """(key, weight) of the shortlisted node whose score, weighted by its link density and
+    hints, is highest; the first such node among equals, as max() picks."""
+    best, best_weight = shortlist[0], 0.0
+    for rank, key in enumerate(shortlist):
+        # Weighting only ever lowers a score, and the shortlist runs from the highest raw
+        # score down: once the best weight reaches a raw score, no later node can pass it.
+        if rank and best_weight >= scores[key]:
+            break
+        weight = scores[key] * (1 - _link_density(nodes[key])) * _hint_factor(nodes[key])
+        if not rank or weight > best_weight:
+            best, best_weight = key, weight
+    return best, best_weight
 
 
 def _has_title_link(card: Node) -> bool:
@@ -1307,18 +1368,53 @@ def _next_data_deck(record: dict[str, object]) -> tuple[str, ...]:
 
 def _text_without_sidebars(node: Node) -> str:
     """Text of a node with popular-news, related and ranking boxes removed (their dates mislead)."""
-    # A detached copy is cleaned (cheaper than re-parsing the node's HTML, as before).
-    copy = node.clone()
-    root_id = copy.mem_id
-    for element in copy.css("[class], [id]"):
-        if _is_junk(element) and element.tag not in ("html", "body"):
-            if element.mem_id == root_id:
-                # A lone table part is dropped by a parser; the re-parse never saw its class.
-                if copy.tag in _UNPARENTED_TAGS:
-                    continue
-                return ""
-            element.decompose()
-    return copy.text(separator=" ")
+    # Cloning the region to cut the boxes out took most of the date look-up; the boxes are
+    # found by one query instead, and only the elements holding one are walked, in Python.
+    root_id = node.mem_id
+    junk: set[int] = set()
+    holders: set[int] = set()  # the ancestors of junk below node, each walked into
+    for element in node.css("[class], [id]"):
+        if element.tag in ("html", "body") or not _is_junk(element):
+            continue
+        if element.mem_id == root_id:
+            # A lone table part is dropped by a parser; the re-parse never saw its class.
+            if node.tag in _UNPARENTED_TAGS:
+                continue
+            return ""
+        junk.add(element.mem_id)
+        parent = element.parent
+        while parent is not None and parent.mem_id != root_id and parent.mem_id not in holders:
+            holders.add(parent.mem_id)
+            parent = parent.parent
+    if not junk:
+        return node.text(separator=" ")
+    return " ".join(_pieces_outside(node, junk, holders))
+
+
+def _pieces_outside(node: Node, junk: set[int], holders: set[int]) -> list[str]:
+    """The text of node's text nodes outside the junk subtrees, one piece per whole subtree.
+
+    " ".join of the pieces is node.text(separator=" ") with the junk cut out: a subtree free
+    of junk is read in C as one piece; a subtree without text nodes gives none.
+    """
+    pieces: list[str] = []
+    stack = [node.iter(include_text=True)]
+    while stack:
+        # As in _text_without_sidebars_prefix: along one level until it descends (break).
+        for child in stack[-1]:
+            tag = child.tag or ""
+            if tag == "-text":
+                pieces.append(child.text_content or "")
+            elif tag.startswith("-") or child.mem_id in junk:
+                continue
+            elif child.mem_id in holders:
+                stack.append(child.iter(include_text=True))
+                break
+            elif text := child.text(separator=" "):
+                pieces.append(text)
+        else:
+            stack.pop()
+    return pieces
 
 
 def _text_without_sidebars_prefix(node: Node, limit: int) -> str:
@@ -1740,7 +1836,9 @@ def extract_article(html: str, url: str, site: SiteRules | None = None) -> Artic
     encoded = html.encode("utf-8", "ignore")
     check_nesting(html, encoded=encoded)
     try:
-        tree = HTMLParser(encoded)
+        # Without mutation events: lexbor skips its DOM callbacks while building the tree,
+        # ~7% of the parse, and they only mirror <option>s into <selectedcontent>.
+        tree = HTMLParser(encoded, options=LexborDocumentOptions.WO_EVENTS)
     except (ValueError, TypeError) as error:
         raise ExtractionError(f"unparseable html: {error}") from error
     if site is not None:
@@ -1806,7 +1904,7 @@ def extract_article(html: str, url: str, site: SiteRules | None = None) -> Artic
     language = html_node.attributes.get("lang") if html_node is not None else None
     if not language:
         body_text = " ".join(paragraphs)
-        language = "ko" if len(_HANGUL.findall(body_text)) > len(body_text) * 0.2 else None
+        language = "ko" if _is_korean(body_text) else None
     if not authors:
         authors = _find_authors(page)
     return Article(
@@ -1854,5 +1952,5 @@ def extract_fragment(fragment_html: str, url: str, title: str) -> Article:
         authors=tuple(body.authors),
         flags=tuple(body.flags),
         translation=body.translation,
-        language="ko" if len(_HANGUL.findall(body_text)) > len(body_text) * 0.2 else None,
+        language="ko" if _is_korean(body_text) else None,
     )
