@@ -290,4 +290,24 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE search_terms_5;
     """
     + _SEARCH_TERMS_TRIGGERS,
+    # 7: a stored article's other addresses, so the known-URL check knows them without a fetch:
+    # where its page's redirect landed ('landing') and an old address found to redirect to it
+    # ('redirect'). Stored pages' recorded landings (final_url, fragment cut) seed it.
+    """
+    CREATE TABLE article_addresses (
+        url TEXT PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX article_addresses_article ON article_addresses(article_id);
+    INSERT OR IGNORE INTO article_addresses (url, article_id, kind, recorded_at)
+    SELECT landed, id, 'landing', fetched_at FROM (
+        SELECT a.id, p.fetched_at,
+               substr(p.final_url, 1, instr(p.final_url || '#', '#') - 1) AS landed
+        FROM articles a JOIN pages p ON p.id = a.page_id
+        WHERE p.final_url LIKE 'http://%' OR p.final_url LIKE 'https://%'
+        ORDER BY a.id
+    ) WHERE landed NOT IN (SELECT url FROM articles);
+    """,
 )

@@ -1,4 +1,5 @@
-"""The fetcher's memory across runs, in the database: feed validators, API calls, known URLs.
+"""The fetcher's memory across runs, in the database: feed validators, API calls, known URLs
+(a stored article's own URL, its http/https twin, and the other addresses recorded for it).
 
 A feed's validators are offered for a conditional GET only once the run that saved them has
 finished without an error from that source: a 304 then means every item of the feed was dealt
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
@@ -18,11 +20,22 @@ from db.store import known_urls
 
 __all__ = [
     "CrawlStore",
+    "KnownUrl",
     "absorb_article",
     "api_calls_on",
     "articles_of_outlet",
-    "stored_scheme_twins",
+    "find_known_urls",
+    "record_address",
+    "stored_under",
 ]
+
+
+@dataclass(frozen=True)
+class KnownUrl:
+    """A candidate URL the database holds already, and the URL it is stored under."""
+
+    stored: str
+    how: str  # "stored" (itself, or a page given up on), "other scheme", "other address"
 
 
 class CrawlStore:
@@ -84,12 +97,10 @@ class CrawlStore:
         return int(row[0])
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
-        """The URLs already stored (or given up on), under either scheme, as the pipeline skips
-        them."""
-        wanted = list(urls)
+        """The URLs already stored (or given up on), under either scheme or another recorded
+        address, as the pipeline skips them."""
         with self._lock:
-            found = known_urls(self._db, wanted)
-            return found | set(stored_scheme_twins(self._db, [u for u in wanted if u not in found]))
+            return set(find_known_urls(self._db, urls))
 
 
 @translate_sqlite
@@ -149,6 +160,10 @@ def absorb_article(db: sqlite_utils.Database, keep_id: int, from_id: int) -> Non
             ).fetchone()
         db.execute("DELETE FROM mentions WHERE article_id = ?", [keep_id])
         db.execute("UPDATE mentions SET article_id = ? WHERE article_id = ?", [keep_id, from_id])
+        # The newcomer's other addresses are the kept row's now (the delete would drop them).
+        db.execute(
+            "UPDATE article_addresses SET article_id = ? WHERE article_id = ?", [keep_id, from_id]
+        )
         db.execute("DELETE FROM articles WHERE id = ?", [from_id])
         values = {k: v for k, v in row.items() if k not in _KEPT_COLUMNS}
         sets = ", ".join(f"{k} = :{k}" for k in values)
@@ -165,14 +180,73 @@ def absorb_article(db: sqlite_utils.Database, keep_id: int, from_id: int) -> Non
             db.execute("DELETE FROM pages WHERE id = ?", [old_page])
 
 
+def _twin(url: str) -> str | None:
+    """The same address under the other scheme (http <-> https); None for any other URL."""
+    for scheme, other in (("http://", "https://"), ("https://", "http://")):
+        if url.startswith(scheme):
+            return other + url[len(scheme) :]
+    return None
+
+
 @translate_sqlite
-def stored_scheme_twins(db: sqlite_utils.Database, urls: Iterable[str]) -> dict[str, str]:
-    """For each http(s) URL whose twin under the other scheme is stored (as `known_urls` has
-    it), that stored URL: one page served under http and https is one article."""
-    twins: dict[str, str] = {}
-    for url in urls:
-        if url.startswith("http://"):
-            twins["https://" + url[len("http://") :]] = url
-        elif url.startswith("https://"):
-            twins["http://" + url[len("https://") :]] = url
-    return {twins[stored]: stored for stored in known_urls(db, twins)}
+def stored_under(db: sqlite_utils.Database, urls: Iterable[str]) -> dict[str, str]:
+    """For each URL that is, under either scheme, a stored article's URL or an address recorded
+    for one (`record_address`), that article's URL; its own URL wins over its twin, an
+    article's URL over an address."""
+    forms = {url: [url, *filter(None, [_twin(url)])] for url in dict.fromkeys(urls)}
+    wanted = list({form for group in forms.values() for form in group})
+    articles: dict[str, str] = {}
+    addresses: dict[str, str] = {}
+    for i in range(0, len(wanted), 400):
+        chunk = wanted[i : i + 400]
+        marks = ",".join("?" * len(chunk))
+        for (url,) in db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk):
+            articles[url] = url
+        for address, url in db.execute(
+            "SELECT d.url, a.url FROM article_addresses d JOIN articles a ON a.id = d.article_id "
+            f"WHERE d.url IN ({marks})",
+            chunk,
+        ):
+            addresses[address] = url
+    found: dict[str, str] = {}
+    for url, group in forms.items():
+        for lookup in (articles, addresses):
+            stored = next((lookup[f] for f in group if f in lookup), None)
+            if stored is not None:
+                found[url] = stored
+                break
+    return found
+
+
+@translate_sqlite
+def find_known_urls(db: sqlite_utils.Database, urls: Iterable[str]) -> dict[str, KnownUrl]:
+    """The candidates not to fetch again, each with the URL it is stored under: stored ones
+    and pages given up on (`known_urls`), then the http/https twin of a stored article, then
+    an address recorded for one (either scheme)."""
+    wanted = list(dict.fromkeys(urls))
+    found = {url: KnownUrl(url, "stored") for url in known_urls(db, wanted)}
+    for url, stored in stored_under(db, [u for u in wanted if u not in found]).items():
+        how = "other scheme" if stored == _twin(url) else "other address"
+        found[url] = KnownUrl(stored, how)
+    return found
+
+
+@translate_sqlite
+def record_address(
+    db: sqlite_utils.Database, address: str, stored: str, kind: str, at: str
+) -> bool:
+    """Record `address` as another address of the article stored under `stored` ('landing':
+    where its page's redirect ended; 'redirect': an old address that leads to it); whether it
+    was recorded. An article's own URL is never another one's address."""
+    if address == stored:
+        return False
+    with db.conn:
+        cursor = db.execute(
+            "INSERT INTO article_addresses (url, article_id, kind, recorded_at) "
+            "SELECT ?, id, ?, ? FROM articles WHERE url = ? "
+            "AND NOT EXISTS (SELECT 1 FROM articles WHERE url = ?) "
+            "ON CONFLICT(url) DO UPDATE SET article_id = excluded.article_id, "
+            "kind = excluded.kind, recorded_at = excluded.recorded_at",
+            [address, kind, at, stored, address],
+        )
+    return cursor.rowcount > 0

@@ -16,8 +16,14 @@ from typing import Any
 import sqlite_utils
 
 import db as store
-from db.crawl_state import absorb_article, articles_of_outlet, stored_scheme_twins
+from db.crawl_state import absorb_article, articles_of_outlet, find_known_urls
 from db.stories import article_texts, save_fingerprints, story_candidates
+from monitor.addresses import (
+    REACHED_BY_REDIRECT,
+    SKIP_REASONS,
+    remember_addresses,
+    stored_landing,
+)
 from monitor.analyse import Analyser, Analysis
 from monitor.config import Config, OutletSpec, site_rules_for
 from monitor.errors import StageError, describe_error, translate_errors
@@ -45,9 +51,7 @@ from scrapers import (
     SourceResult,
     SourceSkipped,
     SourceSpec,
-    canonicalize_url,
     is_google_news_link,
-    scheme_twin,
 )
 from scrapers.fetch import Fetcher
 from scrapers.sources import collect_source
@@ -166,9 +170,6 @@ class Collection:
         self._problems: dict[str, str] = {}
         self._skipped_sources: dict[str, str] = {}
         self._pending: dict[str, FeedEntry] = {}
-        # Where this run's redirected fetches landed (canonical) -> the URL stored for them: a
-        # later candidate listed under the landing address is the same article.
-        self._landed: dict[str, str] = {}
 
     def fail(self, url: str | None, stage: str, error: str, source: str | None) -> None:
         """Record one item's failure at one stage; the run goes on."""
@@ -204,14 +205,13 @@ class Collection:
         entries, self._pending = self._pending, {}
         _drop_headline_twins(self.config, entries, self)
         _drop_scheme_twins(entries, self)
-        known = store.known_urls(self.db, entries)
-        twins = stored_scheme_twins(self.db, [u for u in entries if u not in known])
-        releases = [u for u in known if entries[u].role == "press_release"]
-        releases += [twins[u] for u in twins if entries[u].role == "press_release"]
+        found = find_known_urls(self.db, entries)
+        releases = [k.stored for u, k in found.items() if entries[u].role == "press_release"]
         store.mark_press_releases(self.db, releases)
-        self.skipped["already stored"] += len(known)
-        self.skipped["already stored under the other scheme"] += len(twins)
-        known |= set(twins)
+        hows = Counter(k.how for k in found.values())
+        for how, reason in SKIP_REASONS.items():
+            self.skipped[reason] += hows[how]
+        known = set(found)
         for url in [u for u in entries if u not in known and is_google_news_link(u)]:
             if self.stored_headline_twin(entries[url]) is not None:
                 known.add(url)
@@ -249,26 +249,6 @@ class Collection:
             if row["url"] != entry.url and key and title_key(row["title"]) == key:
                 return int(row["id"])
         return None
-
-    def stored_landing(self, entry: FeedEntry, fetched: Fetched) -> str | None:
-        """The stored URL a fetched page already is under another address, else None: its
-        redirect landed on a stored URL or that URL's http/https twin, or an earlier redirect of
-        this run landed where it is (the known-URL check saw only the addresses listed)."""
-        landed = _landing_url(fetched) or entry.url
-        for url in (landed, scheme_twin(landed)):
-            if url is not None and self._landed.get(url, entry.url) != entry.url:
-                return self._landed[url]
-        if landed == entry.url:
-            return None
-        found = store.known_urls(self.db, [landed])
-        found |= set(stored_scheme_twins(self.db, [landed]).values())
-        return found.pop() if found else None
-
-    def remember_landing(self, entry: FeedEntry, fetched: Fetched) -> None:
-        """Note where a stored page's redirect landed, for `stored_landing`."""
-        landed = _landing_url(fetched)
-        if landed is not None and landed != entry.url:
-            self._landed.setdefault(landed, entry.url)
 
     def absorb_headline_items(self, article_id: int, entry: FeedEntry) -> bool:
         """Fold a stored headline-only item of the same outlet and headline into a newly stored
@@ -487,27 +467,18 @@ def _drop_scheme_twins(entries: dict[str, FeedEntry], run: Collection) -> None:
             run.skipped["same page under https"] += 1
 
 
-def _landing_url(fetched: Fetched) -> str | None:
-    """The canonical form of the address a fetch ended at (after redirects); None when unknown
-    or unreadable."""
-    if not fetched.final_url:
-        return None
-    try:
-        return canonicalize_url(fetched.final_url)
-    except FetchError:
-        return None
-
-
 def _store_item(run: Collection, entry: FeedEntry, fetched: Fetched | None) -> None:
     """Extract, analyse and store one item, recording its failure at the stage where it failed."""
     if is_google_news_link(entry.url) and run.stored_headline_twin(entry) is not None:
         # Its article was stored by another source while this run fetched.
         run.skipped["same headline already stored"] += 1
         return
-    if fetched is not None and (stored := run.stored_landing(entry, fetched)) is not None:
+    if fetched is not None and (stored := stored_landing(run.db, entry.url, fetched)) is not None:
+        # Its old address is that article's too: the next run does not fetch it again.
+        remember_addresses(run.db, entry.url, fetched, stored, _iso(run.clock()))
         if entry.role == "press_release":
             store.mark_press_releases(run.db, [stored])
-        run.skipped["already stored (reached by redirect)"] += 1
+        run.skipped[REACHED_BY_REDIRECT] += 1
         return
     try:
         article_id, created, relevant = process_page(
@@ -523,7 +494,7 @@ def _store_item(run: Collection, entry: FeedEntry, fetched: Fetched | None) -> N
         run.fail(entry.url, exc.stage, exc.reason, entry.source)
         return
     if fetched is not None:
-        run.remember_landing(entry, fetched)
+        remember_addresses(run.db, entry.url, fetched, entry.url, _iso(run.clock()))
     if (
         created
         and not is_google_news_link(entry.url)

@@ -10,6 +10,8 @@ import pytest
 import sqlite_utils
 
 import db as store
+from db._schema import MIGRATIONS
+from db.crawl_state import KnownUrl, find_known_urls, record_address, stored_under
 
 PAGE = store.PageRecord(
     url="https://www.mygoyang.com/news/articleView.html?idxno=1",
@@ -100,3 +102,54 @@ def test_errors_and_source_health_are_recorded(memory_db: sqlite_utils.Database)
         1,
         3,
     )
+
+
+def test_schema_7_records_stored_pages_landings_in_an_existing_database(tmp_path: Path) -> None:
+    """A database with data gains the address table, seeded from where stored pages' redirects
+    landed; the known-URL check then knows those addresses, under either scheme."""
+    path = tmp_path / "six.db"
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:6], start=1):
+        conn.executescript(script + f";PRAGMA user_version = {number};")
+    pages = [
+        ("http://news.test/old/1", "http://news.test/news/1#top"),  # redirected
+        ("http://news.test/news/2", "http://news.test/news/2"),  # did not
+        ("http://news.test/old/3", "http://news.test/news/2"),  # landed on another article
+    ]
+    for n, (url, final_url) in enumerate(pages, start=1):
+        conn.execute(
+            "INSERT INTO pages (id, url, final_url, fetched_at) VALUES (?, ?, ?, 't')",
+            [n, url, final_url],
+        )
+        conn.execute(
+            "INSERT INTO articles (page_id, url, title, collected_at, processed_at) "
+            "VALUES (?, ?, '기사', 't', 't')",
+            [n, url],
+        )
+    conn.commit()
+    conn.close()
+    database = store.open_database(path)
+    assert database.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 7
+    assert database.execute("SELECT url, article_id, kind FROM article_addresses").fetchall() == [
+        ("http://news.test/news/1", 1, "landing")
+    ]
+    found = find_known_urls(database, ["https://news.test/news/1", "http://news.test/news/4"])
+    assert found == {
+        "https://news.test/news/1": KnownUrl("http://news.test/old/1", "other address")
+    }
+
+
+def test_an_address_belongs_to_one_article_and_follows_it(memory_db: sqlite_utils.Database) -> None:
+    first, _ = store.save_article(memory_db, ARTICLE, None, None)
+    other = replace(ARTICLE, url="https://www.mygoyang.com/news/2")
+    store.save_article(memory_db, other, None, None)
+    at = "2024-11-27T09:00:00+09:00"
+    assert record_address(memory_db, "http://old.test/1", ARTICLE.url, "redirect", at)
+    # An article's own URL is never another article's address.
+    assert not record_address(memory_db, other.url, ARTICLE.url, "landing", at)
+    assert stored_under(memory_db, ["https://old.test/1", other.url, "https://x.test/"]) == {
+        "https://old.test/1": ARTICLE.url,
+        other.url: other.url,
+    }
+    memory_db.execute("DELETE FROM articles WHERE id = ?", [first])
+    assert stored_under(memory_db, ["http://old.test/1"]) == {}

@@ -1,6 +1,8 @@
 """A listed URL that redirects to a stored article (or to its http/https twin or another form
 of its canonical URL) is that article: no second row, on this run or the next, and within one
-run whichever of two listed addresses is fetched first.
+run whichever of two listed addresses is fetched first. Across runs both ways round: the old
+address is not fetched again, and the address a stored page's redirect landed on (in any of
+its forms) is that stored article.
 (It drives monitor.run_once through a loopback server used as a proxy, so any host reaches it;
 what it exercises is where the fetcher's redirects landed against the known URLs.)"""
 
@@ -32,6 +34,7 @@ TEMPLATE = (Path(__file__).parents[1] / "data" / "pages" / "ndsoft.html").read_t
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 SKIP = "already stored (reached by redirect)"
+ANOTHER_ADDRESS = "already stored under another address"
 
 CONFIG = (
     '[database]\npath = "unused.db"\n'
@@ -63,8 +66,10 @@ def _page(title: str) -> bytes:
 
 
 def _feed(*paths: str) -> bytes:
+    """A feed listing each path on http://news.test (or each full URL as it is)."""
     items = "".join(
-        f"<item><title>기사 {path}</title><link>{escape('http://news.test' + path)}</link>"
+        f"<item><title>기사 {path}</title>"
+        f"<link>{escape(path if '://' in path else 'http://news.test' + path)}</link>"
         "<pubDate>Wed, 27 Nov 2024 09:00:00 +0900</pubDate></item>"
         for path in paths
     )
@@ -83,7 +88,7 @@ def _serve(server: FaultServer, listed: tuple[str, ...], moved: dict[str, str]) 
     def article(request: FaultRequest) -> Reply:
         return Reply(200, HTML, _page(f"일산테크노밸리 소식 {request.path}"))
 
-    for path in listed:
+    for path in (urlsplit(u).path for u in listed):
         if path.startswith("/news/"):
             server.routes[path] = article
     for target in moved.values():
@@ -91,8 +96,15 @@ def _serve(server: FaultServer, listed: tuple[str, ...], moved: dict[str, str]) 
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
-    return parse_config(tomllib.loads(CONFIG), tmp_path / "config.toml")
+def role(request: pytest.FixtureRequest) -> str:
+    """The feed's role: coverage, or (parametrized indirectly) the city's press releases."""
+    return str(getattr(request, "param", "coverage"))
+
+
+@pytest.fixture
+def config(tmp_path: Path, role: str) -> Config:
+    text = CONFIG.replace('kind = "rss"', f'kind = "rss"\nrole = "{role}"')
+    return parse_config(tomllib.loads(text), tmp_path / "config.toml")
 
 
 Run = Callable[[], RunReport]
@@ -130,12 +142,16 @@ def test_a_redirect_to_the_http_twin_of_a_stored_article_stores_nothing(
     stored = "https://news.test/news/7"
     store.save_article(memory_db, replace(BASE_ARTICLE, url=stored, title="기사"), None, None)
     _serve(fault_server, ("/old/7",), {"/old/7": "http://news.test/news/7?utm_source=rss"})
-    for _ in range(2):  # and again on the next run: the listed address is never stored
-        report = run()
-        assert (report.fetched, report.new_articles, report.errors) == (1, 0, ())
-        assert report.skipped[SKIP] == 1
-        assert _urls(memory_db) == [stored]
-    assert fault_server.hits("/news/7") == 2
+    report = run()
+    assert (report.fetched, report.new_articles, report.errors) == (1, 0, ())
+    assert report.skipped[SKIP] == 1
+    assert _urls(memory_db) == [stored]
+    # The next run knows the old address as the article's: not fetched, never stored.
+    again = run()
+    assert (again.fetched, again.new_articles, again.errors) == (0, 0, ())
+    assert again.skipped[ANOTHER_ADDRESS] == 1
+    assert _urls(memory_db) == [stored]
+    assert (fault_server.hits("/old/7"), fault_server.hits("/news/7")) == (1, 1)
 
 
 def test_a_redirect_to_a_stored_mobile_address_is_that_article(
@@ -161,3 +177,27 @@ def test_an_old_and_a_new_address_in_one_run_are_one_article(
     report = run()
     assert (report.fetched, report.new_articles, report.skipped[SKIP]) == (2, 1, 1)
     assert _urls(memory_db) == ["http://news.test" + listed[0]]
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "http://news.test/news/5",
+        "https://news.test/news/5",
+        "http://news.test/news/5?utm_source=rss#top",
+    ],
+)
+def test_where_a_stored_pages_redirect_landed_is_that_article_on_later_runs(
+    run: Run, memory_db: sqlite_utils.Database, fault_server: FaultServer, listed: str
+) -> None:
+    # Run 1 stores the page under the old address the feed gave; it redirected to /news/5.
+    _serve(fault_server, ("/old/5",), {"/old/5": "http://news.test/news/5"})
+    assert run().new_articles == 1
+    assert _urls(memory_db) == ["http://news.test/old/5"]
+    # Run 2's feed lists the new address directly (or its twin, or with tracking parameters).
+    _serve(fault_server, (listed,), {})
+    report = run()
+    assert (report.fetched, report.new_articles, report.errors) == (0, 0, ())
+    assert report.skipped[ANOTHER_ADDRESS] == 1
+    assert _urls(memory_db) == ["http://news.test/old/5"]
+    assert fault_server.hits("/news/5") == 1
