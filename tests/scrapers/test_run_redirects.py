@@ -201,3 +201,21 @@ def test_where_a_stored_pages_redirect_landed_is_that_article_on_later_runs(
     assert report.skipped[ANOTHER_ADDRESS] == 1
     assert _urls(memory_db) == ["http://news.test/old/5"]
     assert fault_server.hits("/news/5") == 1
+
+
+@pytest.mark.parametrize("role", ["press_release"], indirect=True)
+def test_a_press_release_redirecting_onto_a_stored_article_marks_it(
+    run: Run, memory_db: sqlite_utils.Database, fault_server: FaultServer
+) -> None:
+    # The city's board lists its release under an address that redirects to a page a feed
+    # brought in earlier as coverage: that article is the press release (never coverage).
+    stored = "https://news.test/news/6"
+    store.save_article(memory_db, replace(BASE_ARTICLE, url=stored, title="기사"), None, None)
+    _serve(fault_server, ("/old/6",), {"/old/6": "http://news.test/news/6"})
+    report = run()
+    assert (report.new_articles, report.skipped[SKIP]) == (0, 1)
+    rows = memory_db.execute("SELECT url, role FROM articles").fetchall()
+    assert rows == [(stored, "press_release")]
+    # Known by its old address from now on: the next run marks it again without a fetch.
+    again = run()
+    assert (again.fetched, again.skipped[ANOTHER_ADDRESS]) == (0, 1)
