@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from db.crawl_state import record_address, stored_under
+from db.crawl_state import find_known_urls, record_address, stored_under
 from scrapers import Fetched, FetchError, canonicalize_url
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "SKIP_REASONS",
     "landing_url",
     "remember_addresses",
+    "stored_as",
     "stored_landing",
 ]
 
@@ -50,6 +51,16 @@ def stored_landing(db: sqlite_utils.Database, url: str, fetched: Fetched) -> str
     landed = landing_url(fetched) or url
     stored = stored_under(db, [landed]).get(landed)
     return stored if stored != url else None
+
+
+def stored_as(db: sqlite_utils.Database, url: str, fetched: Fetched) -> str:
+    """The URL a page fetched for `url` on request (`ingest`, `import`) is stored under: the
+    article it already is (`url` itself, its http/https twin, an address recorded for one, or
+    where its redirect landed), else `url`."""
+    known = find_known_urls(db, [url]).get(url)
+    if known is not None:
+        return known.stored
+    return stored_landing(db, url, fetched) or url
 
 
 def remember_addresses(

@@ -22,8 +22,9 @@ Planning (`plan_import`) gives every row one outcome, and changes nothing:
 - `new_url`: a row with a URL, to be fetched and processed like any article;
 - `new_manual`: a row without one, to become a manual item (see monitor.manual);
 - `merged`: it matches a stored article (the same canonical URL, ignoring scheme and a www./m.
-  host prefix, or the same outlet and the same headline key within three days); it is linked
-  to it, labelled relevant, never stored twice;
+  host prefix; an address the run's known-URL check knows for it, such as where its redirect
+  landed; or the same outlet and the same headline key within three days); it is linked to
+  it, labelled relevant, never stored twice;
 - `duplicate`: the same item as an earlier row of the file, by the same rule;
 - `invalid`: it cannot be read (a date that is not a date, no title, no outlet or date on a row
   without a URL), with the reason and its row number as Excel shows it;
@@ -33,7 +34,8 @@ deserve a look (an outlet the registry does not know, a 구분 value not underst
 
 Applying (`apply_import`, inside the collection lock) follows the plan: URL rows are fetched
 (concurrently and politely) and go through decode -> extract -> analyse -> store as source
-"import", with the sheet's title, date and outlet as the entry's; a row whose page cannot be
+"import", with the sheet's title, date and outlet as the entry's (a page whose redirect lands
+on a stored article is that article: the row is merged, as in `run`); a row whose page cannot be
 fetched or has no article is still kept, as an item carrying the sheet's URL, title, outlet and
 date (method "sheet"), with the failure reported and recorded in the run's errors. The team's
 sheet is the team's own judgement: every item it lists gets a team label relevant=true (and the
@@ -62,6 +64,8 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 import db as store
+from db.crawl_state import find_known_urls
+from monitor.addresses import remember_addresses, stored_as
 from monitor.analyse import Analyser
 from monitor.config import Config
 from monitor.errors import MonitorError, StageError, UsageError, translate_errors
@@ -665,6 +669,11 @@ def plan_import(
         [d.url for d in candidates if d.url]
         + [_manual_key(d) for d in candidates if d.url is None and d.day],
     )
+    # The run's known-URL check: a row's URL may be a stored article's http/https twin or an
+    # address recorded for it (where its redirect landed, an old address leading to it).
+    known = find_known_urls(db, [d.url for d in candidates if d.url and d.url not in by_url])
+    known_ids = store.articles_by_urls(db, [k.stored for k in known.values()])
+    by_address = {url: known_ids[k.stored] for url, k in known.items() if k.stored in known_ids}
     days = [d.day for d in candidates if d.day]
     window = timedelta(days=STORY_WINDOW_DAYS)
     stored = (
@@ -694,7 +703,7 @@ def plan_import(
             planned.append(draft)
             continue
         row = _against_file(draft, seen) or _against_store(
-            draft, by_url, stored_by_loose, stored_by_headline, same_day
+            draft, by_url, by_address, stored_by_loose, stored_by_headline, same_day
         )
         row = row or draft
         if draft.row in before and before[draft.row]["article_id"] is not None:
@@ -777,6 +786,7 @@ def _against_file(row: RowPlan, seen: _Seen) -> RowPlan | None:
 def _against_store(
     row: RowPlan,
     by_url: Mapping[str, int],
+    by_address: Mapping[str, int],
     by_loose: Mapping[str, int],
     by_headline: Mapping[str, list[dict[str, Any]]],
     same_day: Mapping[tuple[str, str], list[dict[str, Any]]],
@@ -790,6 +800,9 @@ def _against_store(
                 return _merged(row, by_url[key], f"the same URL as article {by_url[key]}")
             reason = f"the same date, outlet and headline as manual item {by_url[key]}"
             return _merged(row, by_url[key], reason)
+    if row.url and row.url in by_address:
+        found = by_address[row.url]
+        return _merged(row, found, f"the same page as article {found} (another address of it)")
     if row.url and _loose_url(row.url) in by_loose:
         found = by_loose[_loose_url(row.url)]
         return _merged(row, found, f"the same URL as article {found}")
@@ -1080,6 +1093,16 @@ class _Importer:
             problem, stage = result.reason, "fetch"
         else:
             self.fetched += 1
+            stored = stored_as(self.db, row.url, result)
+            known = store.articles_by_urls(self.db, [stored]) if stored != row.url else {}
+            if stored in known:
+                # The page is a stored article under another address (its redirect landed
+                # there): linked to it like a row the plan merged, never stored twice.
+                remember_addresses(self.db, row.url, result, stored, _iso(self.clock()))
+                reason = f"the page is article {known[stored]}, stored before (reached by redirect)"
+                return self.merged_row(
+                    replace(row, outcome="merged", article_id=known[stored], reason=reason)
+                )
             try:
                 article_id, created, _relevant = process_page(
                     self.config,
@@ -1093,6 +1116,7 @@ class _Importer:
             except StageError as exc:
                 problem, stage = exc.reason, exc.stage
             else:
+                remember_addresses(self.db, row.url, result, row.url, _iso(self.clock()))
                 return self.record(self._label_fetched(row, article_id, created))
         self.fail(row, stage, problem)
         return self.record(self._keep_from_sheet(row, f"{stage}: {problem}"))

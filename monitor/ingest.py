@@ -11,6 +11,7 @@ from typing import Any
 import sqlite_utils
 
 import db as store
+from monitor.addresses import remember_addresses, stored_as
 from monitor.analyse import Analyser
 from monitor.config import Config
 from monitor.errors import StageError, UsageError, translate_errors
@@ -122,7 +123,8 @@ def ingest_targets(
 ) -> tuple[int, list[IngestOutcome]]:
     """Put each URL or saved HTML file through decode, extract, analyse and store; the run id
     and one outcome per target (a failure is recorded and the rest go on). `page_url` names
-    the one saved file given (its address on the web)."""
+    the one saved file given (its address on the web). A URL is fetched even when stored (on
+    request); a page stored under another address updates that article."""
     if page_url is not None and (len(targets) != 1 or _is_url(targets[0])):
         raise UsageError("--url names one saved file: give exactly one FILE with it")
     if page_url is not None and not _is_url(page_url):
@@ -181,6 +183,8 @@ def _ingest_one(
                 fetched = fetcher().fetch(url)
             except FetchError as exc:
                 return IngestOutcome(target, "failed", url, stage="fetch", reason=exc.reason)
+            # Stored already under another address (as `run` checks): that article is updated.
+            url = stored_as(db, url, fetched)
         else:
             path = Path(target)
             if "://" in target:
@@ -197,6 +201,7 @@ def _ingest_one(
         article_id, created, relevant = process_page(
             config, db, analyser, entry, fetched, run_id=run_id, now=clock()
         )
+        remember_addresses(db, fetched.url, fetched, url, clock().isoformat())
     except StageError as exc:
         return IngestOutcome(target, "failed", url or target, stage=exc.stage, reason=exc.reason)
     except OSError as exc:

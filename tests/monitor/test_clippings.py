@@ -186,6 +186,8 @@ def _handler(requests: Counter[str]) -> Callable[[httpx.Request], httpx.Response
             return httpx.Response(200, content=ARTICLE.encode("utf-8"), headers=html)
         if url == "http://news.test/section":
             return httpx.Response(200, content=SECTION, headers=html)
+        if url == "http://news.test/old/1":  # the outlet's old address of /a/1
+            return httpx.Response(301, headers={"location": "http://news.test/a/1"})
         return httpx.Response(404)
 
     return handle
@@ -541,6 +543,45 @@ def test_row_matching_a_stored_article_is_merged_never_counted_twice(
     )
     assert near.rows[0].outcome == "new_manual"
     assert any(f"stored as article {stored}" in w for w in near.rows[0].warnings)
+
+
+def test_a_row_whose_page_redirects_onto_a_stored_article_is_merged(
+    config: Config,
+    database: sqlite_utils.Database,
+    analyser: Analyser,
+    tmp_path: Path,
+    assert_recount: Callable[..., None],
+) -> None:
+    requests: Counter[str] = Counter()
+    first = [HEADER[:6], SHEET_ROWS[3][:6]]
+    done = _import(
+        config, database, analyser, _write_csv(tmp_path / "a.csv", first, "utf-8"), requests
+    )
+    stored = done.rows[0].article_id
+    assert done.rows[0].outcome == "new_url" and stored is not None
+    # Another sheet gives the outlet's old address (under its own title): fetched, it lands on
+    # the stored article, which the row is linked to, as `run` would, never stored twice.
+    old = [
+        HEADER[:6],
+        ["1", "2024-11-26", "테스트일보", "옛 주소의 기사", "온라인", "http://news.test/old/1"],
+    ]
+    plan = _import(
+        config, database, analyser, _write_csv(tmp_path / "b.csv", old, "utf-8"), requests
+    )
+    assert [(r.outcome, r.article_id) for r in plan.rows] == [("merged", stored)]
+    assert "reached by redirect" in plan.rows[0].reason
+    assert database.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 1
+    assert_recount(database, *PERIOD)
+    # The old address is known from now on, under either scheme: merged at planning, unfetched.
+    again = [
+        HEADER[:6],
+        ["1", "2024-11-26", "테스트일보", "옛 주소", "온라인", "https://news.test/old/1"],
+    ]
+    later = plan_import(
+        config, database, read_sheet(_write_csv(tmp_path / "c.csv", again, "utf-8")), today=TODAY
+    )
+    assert [(r.outcome, r.article_id) for r in later.rows] == [("merged", stored)]
+    assert requests["http://news.test/old/1"] == 1
 
 
 def test_reimporting_the_same_file_creates_nothing(
