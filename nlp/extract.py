@@ -145,7 +145,9 @@ _INLINE_TAGS = frozenset(
 _MAX_PARTS = 60
 _BLOCK_TAGS = "div, p, table, ul, ol, section, article, blockquote, h1, h2, h3, h4, h5, h6"
 _BLOCK_TAG_SET = frozenset(_BLOCK_TAGS.split(", "))
-_SCORED_TAGS = "p, div, td, section, article, blockquote, span, font"
+# A <span> or <font> without child elements only ever adds to its block's text: the query
+# leaves it out rather than the scorer's loop.
+_SCORED_TAGS = "p, div, td, section, article, blockquote, span:has(> *), font:has(> *)"
 _CONTAINER_TAGS = frozenset(["article", "body"])
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 # Characters that are neither words, spaces nor the punctuation of running text.
@@ -160,6 +162,7 @@ _BREAK_TAGS = (
 # split keeps the page-wide scan to a literal "<" prefix, 3x faster than one re.I pattern.
 _CUSTOM_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*-[a-zA-Z0-9-]*)")
 _CUSTOM_TAG_BYTES = re.compile(_CUSTOM_TAG.pattern.encode("ascii"))
+_CUSTOM_NAME = re.compile(r"[a-z][a-z0-9]*-[a-z0-9-]*")
 _CUSTOM_BREAK = re.compile(r"(?:br|p|div|li|ul|ol|h[1-6]|tr|table|blockquote|section|article)-")
 # Elements an HTML parser drops when they appear outside their table.
 _UNPARENTED_TAGS = frozenset(
@@ -349,13 +352,7 @@ class _Page:
         self._first_meta: dict[tuple[str, str], str] | None = None
         self._jsonld: list[dict[str, object]] | None = None
         self._generic: tuple[list[str] | None] | None = None
-        self._breaks: str | None = None
-
-    def breaks(self) -> str:
-        """The line-breaking elements of this page for _node_lines."""
-        if self._breaks is None:
-            self._breaks = _break_selector(self.encoded)
-        return self._breaks
+        self._named: list[Node] | None = None
 
     def metas(self) -> list[tuple[dict[str, str | None], str]]:
         """(attributes, stripped content) of every <meta>, in document order."""
@@ -384,6 +381,16 @@ class _Page:
                     return found
         return None
 
+    def named(self) -> list[Node]:
+        """Elements a CMS container or lead selector names, in document order.
+
+        One query serves both, and every cascade run: each selector still takes only the
+        elements that match it exactly (_matches_simple), so the others change nothing.
+        """
+        if self._named is None:
+            self._named = self.tree.css(_ANY_NAMED)
+        return self._named
+
     def jsonld(self) -> list[dict[str, object]]:
         """Every JSON-LD object on the page (see _iter_jsonld)."""
         if self._jsonld is None:
@@ -393,7 +400,7 @@ class _Page:
     def generic(self) -> list[str] | None:
         """The generic scorer's body, computed on first use."""
         if self._generic is None:
-            self._generic = (_strategy_generic(self.tree, self.breaks()),)
+            self._generic = (_strategy_generic(self.tree),)
         return self._generic[0]
 
 
@@ -485,7 +492,10 @@ def _is_junk(node: Node) -> bool:
 
 
 def _break_selector(html: str | bytes) -> str:
-    """CSS selector of the elements whose tags start a new line in _node_lines."""
+    """CSS selector of the elements whose tags start a new line, read off a page's source.
+
+    _node_lines reads the same custom elements off the tree instead (_tree_break_selector).
+    """
     # Custom elements ("<article-body>") count too: the serialised-HTML rule that this replaces
     # matched the tag name's prefix. A page's UTF-8 bytes scan faster than its text.
     names = (
@@ -494,6 +504,22 @@ def _break_selector(html: str | bytes) -> str:
         else _CUSTOM_TAG.findall(html)
     )
     custom = sorted({name for name in map(str.lower, names) if _CUSTOM_BREAK.match(name)})
+    return ", ".join([_BREAK_TAGS, *custom]) if custom else _BREAK_TAGS
+
+
+def _tree_break_selector(root: Node) -> str:
+    """CSS selector of the elements below root whose tags start a new line in _node_lines."""
+    # Custom elements ("<article-body>") count too, as in _break_selector: a name there is
+    # the source's tag name up to its first character outside [a-zA-Z0-9-], and lexbor
+    # names an element by its whole tag name, lowercased; so the element names matching
+    # the whole pattern are the names both find. The few elements of a node are read far
+    # faster than the page's source is scanned.
+    names = {element.tag or "" for element in root.css("*")}
+    custom = sorted(
+        name
+        for name in names
+        if "-" in name and _CUSTOM_NAME.fullmatch(name) and _CUSTOM_BREAK.match(name)
+    )
     return ", ".join([_BREAK_TAGS, *custom]) if custom else _BREAK_TAGS
 
 
@@ -528,7 +554,7 @@ def _is_photo_box(box: Node) -> bool:
     return len(raw) < _PHOTO_BOX_MAX_CHARS or len(box.text(strip=True)) < _PHOTO_BOX_MAX_CHARS
 
 
-def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
+def _node_lines(node: Node) -> list[str]:
     """Return the node's text as lines, one per block element, with junk subtrees removed."""
     # A detached copy is cleaned, so the page's tree stays whole for later steps; cloning is
     # several times faster than re-parsing the node's HTML as this did before, and line breaks
@@ -557,14 +583,19 @@ def _node_lines(node: Node, breaks: str = _BREAK_TAGS) -> list[str]:
             text = (child.text_content or "") if child.tag == "-text" else ""
             if _BLANK_LINE.search(text):
                 child.replace_with(_BLANK_LINE.sub(_BREAK_MARK, text))
-    for block in copy.css("p, li"):
-        # A paragraph that is all links is an in-body "read more" teaser, not prose.
-        text_len = len(block.text(strip=True))
-        if 0 < text_len < 200 and _linked_chars(block) / text_len > 0.8:
+    blocks = copy.css("p, li")
+    linked = _linked_chars_of(copy, blocks)
+    for block in blocks if linked else ():
+        # A paragraph that is all links is an in-body "read more" teaser, not prose. One
+        # without a link is never one (most are); a block inside one removed before reads
+        # as empty, as it did when each block was measured as it came.
+        links = linked.get(block.mem_id, 0)
+        text_len = len(block.text(strip=True)) if links else 0
+        if 0 < text_len < 200 and links / text_len > 0.8:
             if block.mem_id == root_id:
                 return []
             block.decompose()
-    for element in copy.css(breaks):
+    for element in copy.css(_tree_break_selector(copy)):
         if element.mem_id == root_id:
             continue
         tag = element.tag or ""
@@ -825,7 +856,7 @@ def _text_paragraphs(text: str) -> list[str]:
         fragment = HTMLParser(text)
         root = fragment.body or fragment.root
         if root is not None:
-            return _node_lines(root, _break_selector(text))
+            return _node_lines(root)
     return [line for line in (_clean(raw) for raw in re.split(r"\n+", text)) if line]
 
 
@@ -896,11 +927,26 @@ def _best_container(candidates: list[Node], selector: str) -> Node | None:
     return max(nodes, key=lambda n: len(n.text(strip=True)))
 
 
-def _linked_chars(node: Node) -> int:
-    """Characters of a small node's text inside links (what _link_density counts)."""
-    # A CSS query costs some microseconds even on a tiny element (the selector is parsed on
-    # every call); walking a paragraph's few elements is several times faster.
-    return sum(len(child.text(strip=True)) for child in node.traverse() if child.tag == "a")
+def _linked_chars_of(root: Node, blocks: list[Node]) -> dict[int, int]:
+    """Characters inside links (what _link_density counts) of each of blocks that has any.
+
+    blocks: elements at or below root; one query finds the links, and each adds its text to
+    the blocks above it, instead of walking every block for links it mostly does not hold.
+    """
+    wanted = {block.mem_id for block in blocks}
+    linked: dict[int, int] = {}
+    root_id = root.mem_id
+    for link in root.css("a") if wanted else ():
+        chars = len(link.text(strip=True))
+        current: Node | None = link
+        while current is not None:
+            key = current.mem_id
+            if key in wanted:
+                linked[key] = linked.get(key, 0) + chars
+            if key == root_id:
+                break
+            current = current.parent
+    return linked
 
 
 def _link_density(node: Node) -> float:
@@ -1040,9 +1086,7 @@ def _paragraph_score(text: str) -> float:
     return score
 
 
-def _strategy_generic(
-    tree: HTMLParser, breaks: str = _BREAK_TAGS, min_total: float = 10.0
-) -> list[str] | None:
+def _strategy_generic(tree: HTMLParser, min_total: float = 10.0) -> list[str] | None:
     """Body from the DOM node with the densest prose (paragraph count, endings, few links).
 
     min_total is the prose weight the best container needs; a page that declares itself an
@@ -1123,7 +1167,7 @@ def _strategy_generic(
         len(parts) >= 4 and sum(_has_title_link(nodes[key]) for key in parts) >= 0.6 * len(parts)
     ):
         return None
-    return [line for key in parts for line in _node_lines(nodes[key], breaks)]
+    return [line for key in parts for line in _node_lines(nodes[key])]
 
 
 def _best_weighted(
@@ -1293,7 +1337,7 @@ def _strategy_nextjs(tree: HTMLParser, html: str, encoded: bytes | None = None) 
             fragment = HTMLParser(row)
             root = fragment.body or fragment.root
             if root is not None:
-                candidates.append("\n".join(_node_lines(root, _break_selector(row))))
+                candidates.append("\n".join(_node_lines(root)))
     if flight:
         # Flight payloads carry the article as rendered elements; collect their string children.
         texts = re.findall(r'"children":"((?:[^"\\]|\\.){20,})"', flight)
@@ -1540,20 +1584,21 @@ _LEAD_SELECTORS = (
     "h4.subheading",
     ".article-sub-title",
 )
-_ANY_LEAD = ", ".join(_LEAD_SELECTORS)
+# The known containers and the leads, for one query (see _Page.named).
+_ANY_NAMED = ", ".join([_ANY_CMS, *_LEAD_SELECTORS])
 
 
 def _find_lead(page: _Page, body: list[str]) -> tuple[str, ...]:
     """Deck / sub-headline block shown above the body."""
-    # One query finds every candidate; each selector then takes its first match among them,
-    # as its own css_first over the whole tree did.
-    candidates = page.tree.css(_ANY_LEAD)
+    # One query finds every candidate; each selector then takes its first exact match among
+    # them, as its own css_first over the whole tree did.
+    candidates = page.named()
     for selector in _LEAD_SELECTORS if candidates else ():
         node = next((node for node in candidates if _matches_simple(node, selector)), None)
         if node is not None:
             lines = [
                 text
-                for line in _node_lines(node, page.breaks())
+                for line in _node_lines(node)
                 if (text := line.replace(_HEADING_MARK, "").strip()) and text not in body
             ]
             if lines and sum(len(line) for line in lines) < 400:
@@ -1596,7 +1641,7 @@ def _run_cascade(
     ]
     # One query over all CMS containers: most pages match none, and on the others each
     # selector picks from these few nodes instead of walking the whole tree again.
-    cms_nodes = tree.css(_ANY_CMS)
+    cms_nodes = page.named()
     for name, selector in _CMS_SELECTORS if cms_nodes else ():
 
         def run_cms(selector: str = selector) -> list[str] | None:
@@ -1605,7 +1650,7 @@ def _run_cascade(
             if node is None or _text_chars(node, min_chars) < min_chars:
                 return None
             container = node
-            return _node_lines(node, page.breaks())
+            return _node_lines(node)
 
         attempts.append((name, run_cms))
     if site is not None and site.body_selector:
@@ -1617,16 +1662,14 @@ def _run_cascade(
                 return None  # the site changed its layout: the generic scorer takes over
             container = nodes[0]
             # A selector matching several blocks (paragraph divs) reads them in page order.
-            return [line for node in nodes for line in _node_lines(node, page.breaks())]
+            return [line for node in nodes for line in _node_lines(node)]
 
         attempts.append((f"site:{site.domain}", run_site))
     attempts.append(("nextjs", lambda: _strategy_nextjs(tree, page.html, page.encoded)))
     if min_chars >= _NOT_ARTICLE_MIN_CHARS:
         attempts.append(("generic", page.generic))
     else:
-        attempts.append(
-            ("generic", lambda: _strategy_generic(tree, page.breaks(), _FLASH_MIN_WEIGHT))
-        )
+        attempts.append(("generic", lambda: _strategy_generic(tree, _FLASH_MIN_WEIGHT)))
     for name, attempt in attempts:
         found = attempt()
         if found and sum(len(line) for line in found) >= min_chars:
@@ -1670,7 +1713,7 @@ def _find_body(page: _Page, url: str, site: SiteRules | None) -> tuple[str, Node
 def _trusted_container(page: _Page) -> tuple[str, Node] | None:
     """(method, node) of the story's own container: a known CMS one, or the page's one
     semantic <article> outside the page chrome; None when there is none or several."""
-    cms_nodes = page.tree.css(_ANY_CMS)
+    cms_nodes = page.named()
     for name, selector in _CMS_SELECTORS if cms_nodes else ():
         node = _best_container(cms_nodes, selector)
         if node is not None and not _in_page_chrome(node):
@@ -1693,7 +1736,7 @@ def _find_trusted_body(page: _Page) -> tuple[str, Node | None, _Body] | None:
     name, node = found
     if _link_density(node) > 0.5 or _is_teaser_list(node):
         return None
-    cleaned = _clean_lines(_node_lines(node, page.breaks()))
+    cleaned = _clean_lines(_node_lines(node))
     paragraphs = cleaned.paragraphs
     finished = [
         p
@@ -1936,7 +1979,7 @@ def extract_fragment(fragment_html: str, url: str, title: str) -> Article:
     if root is None:
         raise NoArticleError(f"empty feed content for {url}")
     # No length threshold: the feed says this is the article, however short.
-    body = _clean_lines(_node_lines(root, _break_selector(fragment_html)))
+    body = _clean_lines(_node_lines(root))
     deck, paragraphs = _split_deck(body.paragraphs)
     if not paragraphs:
         raise NoArticleError(f"feed content for {url} holds no text")
