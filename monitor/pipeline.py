@@ -74,6 +74,10 @@ __all__ = [
 Clock = Callable[[], datetime]
 Progress = Callable[[str], None]
 
+# A Google News hit whose outlet has no name is matched by headline and day alone, and only
+# when the headline (its title_key) is this long: a short one may head different stories.
+_MIN_NAMELESS_KEY = 10
+
 
 @dataclass(frozen=True)
 class ItemError:
@@ -238,12 +242,14 @@ class Collection:
 
     def stored_headline_twin(self, entry: FeedEntry) -> int | None:
         """A stored article of the same outlet with the same headline, published within a few
-        days of a headline-only search hit: the hit is that article and is not stored again."""
+        days of a headline-only search hit: the hit is that article and is not stored again.
+        A hit whose outlet has no name is matched by its headline and day alone."""
         if not entry.title:
             return None
         outlet = resolve_outlet(entry.url, self.config.outlets, None, entry.outlet)
         if not outlet.name:
-            return None  # without a named outlet a headline alone identifies nothing
+            found = self._same_day_headlines(_nameless_key(entry.title, entry.published_at))
+            return next((int(r["id"]) for r in found if r["url"] != entry.url), None)
         key = title_key(entry.title)
         for row in self._outlet_articles(outlet.name, entry.published_at):
             if row["url"] != entry.url and key and title_key(row["title"]) == key:
@@ -251,9 +257,10 @@ class Collection:
         return None
 
     def absorb_headline_items(self, article_id: int, entry: FeedEntry) -> bool:
-        """Fold a stored headline-only item of the same outlet and headline into a newly stored
-        article: the item keeps its id (and the team's labels) and becomes the article, the new
-        row goes. True when the article took over an item."""
+        """Fold a stored headline-only item of the same outlet and headline (or, its outlet
+        unnamed, of the same headline and day) into a newly stored article: the item keeps its
+        id (and the team's labels) and becomes the article, the new row goes. True when the
+        article took over an item."""
         row = self.db.execute(
             "SELECT COALESCE(outlet, outlet_domain), title, published_at FROM articles "
             "WHERE id = ?",
@@ -271,10 +278,26 @@ class Collection:
             and title_key(r["title"]) in keys
         ]
         if not items:
+            # A hit whose outlet has no name stood for whichever page has its headline that day.
+            items = [
+                int(r["id"])
+                for title in {row[1], entry.title}
+                for r in self._same_day_headlines(_nameless_key(title, published))
+                if r["id"] != article_id and is_google_news_link(r["url"]) and not r["outlet"]
+            ]
+        if not items:
             return False
         # Headline items of one outlet's headline are stored once (see `stored_headline_twin`).
         absorb_article(self.db, min(items), article_id)
         return True
+
+    def _same_day_headlines(self, key: tuple[str, date] | None) -> list[dict[str, Any]]:
+        """Stored articles published on the day of `key` with its headline key (none for None)."""
+        if key is None:
+            return []
+        day = key[1].isoformat()
+        rows = store.articles_published_between(self.db, day, day)
+        return [r for r in rows if title_key(r["title"] or "") == key[0]]
 
     def _outlet_articles(self, outlet_key: str, published: datetime | None) -> list[dict[str, Any]]:
         """The outlet's stored articles published within STORY_WINDOW_DAYS of `published`."""
@@ -441,18 +464,40 @@ def _source_address(spec: SourceSpec, error: SourceError) -> str | None:
 
 
 def _drop_headline_twins(config: Config, entries: dict[str, FeedEntry], run: Collection) -> None:
-    """Drop Google News hits that another source found under the publisher's own URL."""
+    """Drop Google News hits that another source found under the publisher's own URL: by
+    outlet and headline, or (a hit whose outlet has no name) by headline and day."""
     seen = set()
-    for entry in entries.values():
-        if not is_google_news_link(entry.url) and entry.title:
-            outlet = resolve_outlet(entry.url, config.outlets, None, entry.outlet)
-            if outlet.name:
-                seen.add((outlet.name, title_key(entry.title)))
+    dated: set[tuple[str, date] | None] = set()
+    nameless = set()
+    for url, entry in entries.items():
+        outlet = resolve_outlet(entry.url, config.outlets, None, entry.outlet)
+        if is_google_news_link(url) and not outlet.name:
+            nameless.add(url)
+            continue
+        dated.add(_nameless_key(entry.title, entry.published_at))
+        if not is_google_news_link(url) and entry.title and outlet.name:
+            seen.add((outlet.name, title_key(entry.title)))
+    dated.discard(None)
     for url in [u for u, e in entries.items() if is_google_news_link(u)]:
         entry = entries[url]
-        if entry.title and entry.outlet and (entry.outlet, title_key(entry.title)) in seen:
-            del entries[url]
-            run.skipped["same headline from another source"] += 1
+        if url in nameless:
+            key = _nameless_key(entry.title, entry.published_at)
+            if key not in dated:
+                dated.add(key)  # and a second nameless hit of it is the same item
+                continue
+        elif not (entry.title and entry.outlet and (entry.outlet, title_key(entry.title)) in seen):
+            continue
+        del entries[url]
+        run.skipped["same headline from another source"] += 1
+
+
+def _nameless_key(title: str | None, published: datetime | date | None) -> tuple[str, date] | None:
+    """What a headline hit whose outlet has no name is matched by: its headline key and KST
+    day; None without a date, or for a headline too short to name one story ("포토", "인사")."""
+    key = title_key(title or "")
+    if published is None or len(key) < _MIN_NAMELESS_KEY:
+        return None
+    return key, kst_day(published) if isinstance(published, datetime) else published
 
 
 def _drop_scheme_twins(entries: dict[str, FeedEntry], run: Collection) -> None:

@@ -1,10 +1,12 @@
 """One article, counted once, however the sources find it: a Google News headline item and
-the publisher's page (either order, one run or two), and one page under http and https.
+the publisher's page (either order, one run or two; a hit whose outlet has no name by its
+headline and day), and one page under http and https.
 (It drives monitor.run_once, but what it exercises is the sources' dedupe and the known-URL
 check.)"""
 
 from __future__ import annotations
 
+import base64
 import tomllib
 from collections import Counter
 from collections.abc import Callable
@@ -257,3 +259,96 @@ def test_an_http_only_site_keeps_its_http_key(
     assert later.new_articles == 0
     assert later.skipped["already stored under the other scheme"] == 1
     assert site.requests[ARTICLE.replace("http://", "https://")] == 0
+
+
+# A hit whose outlet has no name: no " - 매체명" tail and an empty <source>, or no <source>.
+NAMELESS = [
+    f'<title>{HEADLINE}</title><source url="http://news.test"></source>',
+    f"<title>{HEADLINE}</title>",
+]
+
+
+def _google_feed(item: str, link: str = TOKEN) -> str:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Google 뉴스</title>
+<item>{item}<link>{link}</link><pubDate>Wed, 27 Nov 2024 03:00:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+@pytest.mark.parametrize("item", NAMELESS, ids=["empty source", "no source"])
+def test_a_nameless_headline_hit_and_the_article_in_one_run_are_one(
+    run: Run, site: Site, memory_db: sqlite_utils.Database, item: str
+) -> None:
+    site.google_feed = _google_feed(item)
+    report = run("google", "feed")
+    assert report.new_articles == 1
+    assert report.skipped["same headline from another source"] == 1
+    assert [r[1] for r in _rows(memory_db)] == [ARTICLE]
+    assert site.requests[TOKEN_KEY] == 0
+
+
+@pytest.mark.parametrize("item", NAMELESS, ids=["empty source", "no source"])
+def test_a_nameless_headline_hit_after_its_article_is_not_stored(
+    run: Run, site: Site, memory_db: sqlite_utils.Database, item: str
+) -> None:
+    site.google_feed = _google_feed(item)
+    assert run("feed").new_articles == 1
+    later = run("google")
+    assert (later.new_articles, later.skipped["same headline already stored"]) == (0, 1)
+    assert [r[1] for r in _rows(memory_db)] == [ARTICLE]
+    assert site.requests[TOKEN_KEY] == 0
+
+
+def test_the_article_completes_an_earlier_nameless_headline_item(
+    run: Run,
+    site: Site,
+    memory_db: sqlite_utils.Database,
+    assert_recount: Callable[[sqlite_utils.Database, str, str], None],
+) -> None:
+    site.google_feed = _google_feed(NAMELESS[0])
+    assert run("google").new_articles == 1
+    [(item_id, url, method)] = _rows(memory_db)
+    assert (url, method) == (TOKEN_KEY, "headline")
+    second = run("feed")
+    assert second.skipped["headline item completed by its article"] == 1
+    [(kept_id, url, method)] = _rows(memory_db)
+    assert (kept_id, url) == (item_id, ARTICLE) and method != "headline"
+    assert_recount(memory_db, "2024-11-01", "2024-11-30")
+
+
+@pytest.mark.parametrize(
+    ("title", "date"),
+    [
+        (
+            "일산테크노밸리 바이오 기업 입주 협약 연기",
+            "Wed, 27 Nov 2024 03:00:00 GMT",
+        ),  # another story
+        (HEADLINE, "Fri, 29 Nov 2024 03:00:00 GMT"),  # the same words two days later
+        ("포토뉴스", "Wed, 27 Nov 2024 03:00:00 GMT"),  # too short to name one story
+    ],
+    ids=["another story", "another day", "short headline"],
+)
+def test_a_nameless_headline_hit_of_another_story_or_day_stays_its_own_item(
+    run: Run, site: Site, memory_db: sqlite_utils.Database, title: str, date: str
+) -> None:
+    site.feed = _feed(ARTICLE, "포토뉴스") if title == "포토뉴스" else site.feed
+    site.google_feed = _google_feed(f"<title>{title}</title>").replace(
+        "Wed, 27 Nov 2024 03:00:00 GMT", date
+    )
+    assert run("feed", "google").new_articles == 2
+    assert [r[1] for r in _rows(memory_db)] == [ARTICLE, TOKEN_KEY]
+
+
+def test_a_nameless_hit_whose_token_embeds_the_url_is_that_page(
+    run: Run, site: Site, memory_db: sqlite_utils.Database
+) -> None:
+    # The token holds the publisher's address (http); another source lists it under https.
+    address = ARTICLE.encode()
+    message = b"\x08\x13\x22" + bytes([len(address)]) + address + b"\xd2\x01\x05extra"
+    token = base64.urlsafe_b64encode(message).decode().rstrip("=")
+    site.google_feed = _google_feed(
+        "<title>다른 제목의 검색 결과</title>", f"https://news.google.com/rss/articles/{token}"
+    )
+    report = run("google", "secure")
+    assert (report.new_articles, report.skipped["same page under https"]) == (1, 1)
+    assert [r[1] for r in _rows(memory_db)] == [ARTICLE.replace("http://", "https://")]
