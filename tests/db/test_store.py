@@ -11,7 +11,13 @@ import sqlite_utils
 
 import db as store
 from db._schema import MIGRATIONS
-from db.crawl_state import KnownUrl, find_known_urls, record_address, stored_under
+from db.crawl_state import (
+    KnownUrl,
+    absorb_article,
+    find_known_urls,
+    record_address,
+    stored_under,
+)
 
 PAGE = store.PageRecord(
     url="https://www.mygoyang.com/news/articleView.html?idxno=1",
@@ -153,3 +159,20 @@ def test_an_address_belongs_to_one_article_and_follows_it(memory_db: sqlite_util
     }
     memory_db.execute("DELETE FROM articles WHERE id = ?", [first])
     assert stored_under(memory_db, ["http://old.test/1"]) == {}
+
+
+def test_a_headline_item_taking_over_an_article_takes_its_addresses(
+    memory_db: sqlite_utils.Database,
+) -> None:
+    item = replace(ARTICLE, url="https://news.google.com/rss/articles/CBMiAbc", method="headline")
+    item_id, _ = store.save_article(memory_db, item, None, None)
+    page_id, _ = store.save_article(memory_db, ARTICLE, None, None)
+    at = "2024-11-27T09:00:00+09:00"
+    assert record_address(memory_db, "https://www.mygoyang.com/old/1", ARTICLE.url, "redirect", at)
+    absorb_article(memory_db, item_id, page_id)
+    assert memory_db.execute("SELECT url, article_id FROM article_addresses").fetchall() == [
+        ("https://www.mygoyang.com/old/1", item_id)
+    ]
+    assert stored_under(memory_db, ["http://www.mygoyang.com/old/1"]) == {
+        "http://www.mygoyang.com/old/1": ARTICLE.url
+    }
