@@ -183,8 +183,6 @@ def _ingest_one(
                 fetched = fetcher().fetch(url)
             except FetchError as exc:
                 return IngestOutcome(target, "failed", url, stage="fetch", reason=exc.reason)
-            # Stored already under another address (as `run` checks): that article is updated.
-            url = stored_as(db, url, fetched)
         else:
             path = Path(target)
             if "://" in target:
@@ -196,7 +194,8 @@ def _ingest_one(
                 return IngestOutcome(target, "failed", stage="read", reason="no such file")
             given = canonicalize_url(page_url) if page_url else None
             fetched = _file_page(db, path, clock(), given)
-            url = fetched.url
+        # Stored already under another address (as `run` checks): that article is updated.
+        url = stored_as(db, fetched.url, fetched)
         entry = FeedEntry(url=url, source="ingest")
         article_id, created, relevant = process_page(
             config, db, analyser, entry, fetched, run_id=run_id, now=clock()

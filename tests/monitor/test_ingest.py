@@ -1,6 +1,6 @@
-"""`monitor ingest URL` asks the run's known-URL and redirect checks: a page stored under another
+"""`monitor ingest` asks the run's known-URL and redirect checks: a page stored under another
 address (its http/https twin, where its redirect landed, an old address leading to it) is that
-article, updated in place, never a second row."""
+article, updated in place, never a second row; a saved file named by its canonical link too."""
 
 from __future__ import annotations
 
@@ -111,3 +111,17 @@ def test_where_an_ingested_pages_redirect_landed_is_that_article(
     later = ingest("https://news.test/news/2")  # the landing address, under the other scheme
     assert (later.outcome, later.article_id) == ("updated", first.article_id)
     assert _urls(memory_db) == ["http://news.test/old/2"]
+
+
+def test_a_saved_page_naming_the_twin_of_a_stored_article_updates_it(
+    ingest: Ingest, memory_db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    stored = "http://example.kr/news/articleView.html?idxno=1"  # its canonical link says https
+    article_id, _ = store.save_article(
+        memory_db, replace(BASE_ARTICLE, url=stored, title="기사"), None, None
+    )
+    saved = tmp_path / "page.html"
+    saved.write_text(PAGE, encoding="utf-8")
+    outcome = ingest(str(saved))
+    assert (outcome.outcome, outcome.article_id, outcome.url) == ("updated", article_id, stored)
+    assert _urls(memory_db) == [stored]
