@@ -9,7 +9,7 @@ from nlp import EntitySpec, Judgement, Mention, TopicSpec
 from nlp.classify import Classifiers, article_features
 from nlp.entities import EntityTagger, build_tagger, tag_entities
 from nlp.kiwi import Kiwi
-from nlp.relevance import judge_relevance
+from nlp.relevance import judge_relevance, names_city_and_sector
 from nlp.stories import FactWeights, Fingerprint, fingerprint_text, reference_weights
 from nlp.tone import classify_tone
 from nlp.topics import classify_topic
@@ -73,7 +73,8 @@ class Analyser:
         mentions = self.mentions(title, body)
         fingerprint = fingerprint_text(body or title)
         models = self.classifiers
-        if models is None or not mentions:
+        city_sector = bool(names_city_and_sector(title, body))
+        if models is None or not (mentions or city_sector):
             return Analysis(
                 mentions=mentions,
                 relevance=judge_relevance(title, body, mentions, self.entities),
@@ -87,12 +88,13 @@ class Analyser:
             if self.topic_model_usable
             else classify_topic(title, body, self.topics)
         )
-        # The cluster's own names (core entities) decide relevance by rule, as documented; the
-        # model judges the articles that only name related bodies (국립암센터, 킨텍스, LIH …).
-        core_named = any(m.entity in self.core_entities for m in mentions)
+        # The cluster's own names (core entities) and the city's bio sector named without any
+        # tracked body decide relevance by rule, as documented; the model judges the articles
+        # that only name related bodies (국립암센터, 킨텍스, LIH …).
+        by_rule = not mentions or any(m.entity in self.core_entities for m in mentions)
         relevance = (
             judge_relevance(title, body, mentions, self.entities)
-            if core_named
+            if by_rule
             else models.relevance.judge(features)
         )
         return Analysis(

@@ -27,6 +27,7 @@ import numpy as np
 from nlp._errors import ModelError
 from nlp._records import Judgement, Mention, TopicSpec
 from nlp.kiwi import Kiwi
+from nlp.relevance import names_city_and_sector
 from nlp.tone import locate_hedges, locate_tone_cues
 
 __all__ = [
@@ -312,6 +313,8 @@ def article_features(
             counts["e:@title"] += 1
     if mentions:
         counts["e:@any"] += 1
+    if names_city_and_sector(title, body):
+        counts["e:@city-sector"] += 1
     features = {feature: float(count) for feature, count in counts.items()}
     # The tone lexicon (with its negation handling) as evidence the models weigh, not a verdict.
     features.update(_tone_evidence(title, body, mentions))

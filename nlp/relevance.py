@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from nlp._records import EntitySpec, Judgement, Mention
 
-__all__ = ["judge_relevance"]
+__all__ = ["judge_relevance", "names_city_and_sector"]
 
 _PLACE_TERMS = ("고양",)
+# The city's own bio policy is the cluster even where the piece names no tracked body ("고양시,
+# 바이오산업 조례 개정안 입법예고"): the city and the sector in one headline or lead sentence.
+_CITY = re.compile(r"고양(?!이)")  # 고양이 is a cat
+_SECTOR = re.compile(
+    r"바이오(?!가스|매스|에너지|연료|디젤|플라스틱|차|에탄올)|정밀의료|첨단의료|의료산업"
+)
+_LEAD_SENTENCE = re.compile(r"[^\n]*?(?:[.!?](?=\s)|\n|$)")
 _CLUSTER_TERMS = (
     "바이오",
     "정밀의료",
@@ -42,6 +50,19 @@ def _cluster_context(text: str) -> tuple[str, ...]:
     return (*places, *terms) if places and terms else ()
 
 
+def names_city_and_sector(title: str, body: str) -> tuple[str, ...]:
+    """The city and bio-sector words when they meet in the headline or the lead sentence, else ().
+
+    Bio-energy words (바이오가스, 바이오매스 ...) are not the sector.
+    """
+    lead = _LEAD_SENTENCE.match(body.lstrip())
+    for text in (title, lead.group() if lead else ""):
+        city, sector = _CITY.search(text), _SECTOR.search(text)
+        if city and sector:
+            return (city.group(), sector.group())
+    return ()
+
+
 def judge_relevance(
     title: str, body: str, mentions: Sequence[Mention], entities: Sequence[EntitySpec]
 ) -> Judgement:
@@ -69,6 +90,13 @@ def judge_relevance(
             "irrelevant",
             round(score, 3),
             f"tracked entity without cluster context: {', '.join(names)}",
+        )
+    city_sector = names_city_and_sector(title, body)
+    if city_sector:
+        return Judgement(
+            "relevant",
+            0.6,
+            f"the city's bio sector in the headline or lead: {', '.join(city_sector)}",
         )
     if context:
         return Judgement(

@@ -22,10 +22,11 @@ TONE_FIT: Mapping[str, Any] = {"min_df": 3, "exclude": ("p:", "z:topic:")}
 def gate_relevance(
     model: LinearModel, features: Features, core_entities: Collection[str] = ()
 ) -> str:
-    """Relevance as the pipeline decides it: no tracked entity means irrelevant, a core entity
-    (the cluster's own names) relevant, anything else the model."""
+    """Relevance as the pipeline decides it: a core entity (the cluster's own names) or, with no
+    tracked entity, the city's bio sector in the headline or lead is relevant; no tracked entity
+    and no such lead irrelevant; anything else the model."""
     if "e:@any" not in features:
-        return IRRELEVANT
+        return RELEVANT if "e:@city-sector" in features else IRRELEVANT
     if any(f"e:{entity}" in features for entity in core_entities):
         return RELEVANT
     return model.judge(features).value

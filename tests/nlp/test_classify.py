@@ -156,6 +156,10 @@ def test_analyser_judges_by_model_only_articles_naming_a_tracked_entity(kiwi: Ki
     )
     assert named.relevance.reason.startswith("model relevance v4")
     assert named.tone.reason.startswith("model tone v4")
+    # The city's bio sector in the lead, no tracked body: relevant by rule, tone by the model.
+    city = modelled.analyse("억대 포럼 실효성 논란", "고양시가 여는 바이오 포럼에 비판이 나왔다.")
+    assert city.relevant and city.relevance.reason.startswith("the city's bio sector")
+    assert city.tone.reason.startswith("model tone v4")
     # A topic model trained on categories the config lacks is not used.
     other = Analyser(kiwi, ENTITIES, DEFAULT_TOPICS[:1], trained)
     assert not other.topic_model_usable
@@ -241,3 +245,16 @@ def test_a_core_entity_is_relevant_by_rule_even_where_the_model_says_otherwise(
     # Cross-validation scores what the pipeline does: the same gate.
     assert gate_relevance(modelled.classifiers.relevance, features, {"lih-g"}) == "relevant"
     assert gate_relevance(modelled.classifiers.relevance, features) == "irrelevant"
+
+
+def test_cross_validation_gates_the_city_sector_rule_like_the_pipeline(kiwi: Kiwi) -> None:
+    modelled = Analyser(kiwi, ENTITIES, DEFAULT_TOPICS, tiny_classifiers(6))
+    assert modelled.classifiers is not None
+    model = modelled.classifiers.relevance
+    for title, body in (
+        ("고양시, 바이오산업 조례 개정", "출연기관 설립 근거를 담았다."),
+        ("고양 바이오가스화시설 증설", "주민들이 반발했다."),
+        ("고양시 교통 대책", "재건축 단지 교통 혼잡을 줄인다."),
+    ):
+        features = modelled.features(title, body, modelled.mentions(title, body))
+        assert gate_relevance(model, features) == modelled.analyse(title, body).relevance.value

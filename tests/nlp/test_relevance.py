@@ -61,6 +61,36 @@ CASES = [
         "irrelevant",
     ),
     ("nothing", "날씨", "맑겠다.", "irrelevant"),
+    (
+        "the city's bio policy naming no tracked body",
+        "고양시, 바이오산업 조례 개정안 입법예고",
+        "개정안은 출연기관 설립 근거를 담았다.",
+        "relevant",
+    ),
+    (
+        "city and sector in the lead sentence",
+        "억대 예산 포럼, 남은 건 기념사진뿐",
+        "고양시가 매년 여는 바이오 포럼이 성과가 없다는 비판이 나왔다. 시는 반박했다.",
+        "relevant",
+    ),
+    (
+        "city and sector only deep in the body",
+        "시의회 정례회 폐회",
+        "조례안 12건을 처리했다.\n고양시 관계자는 바이오 관련 예산도 논의했다고 말했다.",
+        "irrelevant",
+    ),
+    (
+        "bio-energy is not the sector",
+        "고양 바이오가스화시설 증설 추진",
+        "주민들은 악취부터 해결하라고 요구했다.",
+        "irrelevant",
+    ),
+    (
+        "a cat is not the city",
+        "고양이 바이오 사료 인기",
+        "반려묘 사료 시장이 커진다.",
+        "irrelevant",
+    ),
 ]
 
 
