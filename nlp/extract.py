@@ -311,8 +311,8 @@ _WIRE_DATELINE = re.compile(
 
 def _clean(text: str) -> str:
     """Normalise text and collapse runs of whitespace."""
-    # str.split() splits at exactly what \s matches; this is re.sub(r"\s+", " ", ...).strip().
-    return " ".join(normalize_text(text).split())
+    # str.split() splits at exactly what \s matches: this is re.sub(r"\s+", " ", ...).strip().
+    return _collapse_spaces(normalize_text(text))
 
 
 _META_ATTRS = ("property", "name", "itemprop")
@@ -481,9 +481,25 @@ def _junk_strength(matches: Iterable[re.Match[str]]) -> int:
     return 3 if weak else 2
 
 
-def _is_junk(node: Node) -> bool:
-    """Tell whether a node's class or id names junk (ads, related news, sharing, comments ...)."""
-    kind = _hint_kind(_raw_hint(node))
+def _listed_hint(node: Node) -> str:
+    """_raw_hint of an element that has a class or an id (one a "[class], [id]" query found)."""
+    # Without an id it mostly has a class, which is then read alone (a third of the time the
+    # dict of all attributes takes); reading a missing one raises, as when a bare "id" with
+    # no value reads as no id; those and the elements with an id take _raw_hint.
+    if node.id is None:
+        try:
+            return f"{node.attrs['class'] or ''} "
+        except KeyError:
+            pass
+    return _raw_hint(node)
+
+
+def _is_junk(node: Node, raw: str | None = None) -> bool:
+    """Tell whether a node's class or id names junk (ads, related news, sharing, comments ...).
+
+    raw: the node's _raw_hint, when the caller has it.
+    """
+    kind = _hint_kind(_raw_hint(node) if raw is None else raw)
     if kind == 3:
         # "font-size17" or "share-area" on the story's own container styles it; only a small
         # element so named is the widget itself.
@@ -569,7 +585,7 @@ def _node_lines(node: Node) -> list[str]:
             return []
         junk.decompose()
     for element in copy.css("[class], [id]"):
-        if _is_junk(element) and element.tag not in ("html", "body"):
+        if _is_junk(element, _listed_hint(element)) and element.tag not in ("html", "body"):
             if element.mem_id == root_id:
                 if root_checked:
                     return []
@@ -610,7 +626,18 @@ def _node_lines(node: Node) -> list[str]:
     text = normalize_text(text)
     # Source newlines inside a paragraph are wrapping, not breaks (str.split folds them). Most
     # pieces between marks are blank (two blocks meet); they are dropped before any work.
-    return [" ".join(raw.split()) for raw in text.split(_BREAK_MARK) if raw and not raw.isspace()]
+    return [line for raw in text.split(_BREAK_MARK) if (line := _collapse_spaces(raw))]
+
+
+def _collapse_spaces(text: str) -> str:
+    """Runs of whitespace made one space, none at either end: " ".join(text.split())."""
+    # Splitting makes a string of every word; most lines need only their ends stripped.
+    # A printable line has no whitespace but the plain space (the others are control,
+    # separator or, after normalize_text, none), so without a double one it is done.
+    stripped = text.strip()
+    if stripped.isprintable() and "  " not in stripped:
+        return stripped
+    return " ".join(stripped.split())
 
 
 def _has_korean_ending(text: str) -> bool:
@@ -1019,12 +1046,15 @@ def _has_child_block(block: Node) -> bool:
     return False
 
 
-def _text_runs(block: Node) -> tuple[list[str], bool]:
-    """A block's own text runs (split at <br> and child blocks) and whether it has child blocks."""
+def _text_runs(block: Node, tag: str | None = None) -> tuple[list[str], bool]:
+    """A block's own text runs (split at <br> and child blocks) and whether it has child blocks.
+
+    tag: the block's tag, when the caller has it.
+    """
     runs: list[str] = []
     current: list[str] = []
     has_block = False
-    container = block.tag in _CONTAINER_TAGS
+    container = (block.tag if tag is None else tag) in _CONTAINER_TAGS
     # Layout whitespace between elements is most of a block's text nodes and never part of a
     # run (runs are whitespace-collapsed), so the parser skips it.
     for child in block.iter(include_text=True, skip_empty=True):
@@ -1057,9 +1087,9 @@ def _text_runs(block: Node) -> tuple[list[str], bool]:
         return runs, has_block
     if len(runs) == 1:
         # The next most common: one paragraph.
-        run = " ".join(runs[0].split())
+        run = _collapse_spaces(runs[0])
         return ([run] if run else []), has_block
-    return [run for run in (" ".join(raw.split()) for raw in runs) if run], has_block
+    return [run for run in map(_collapse_spaces, runs) if run], has_block
 
 
 def _reads_as_text(text: str) -> bool:
@@ -1105,7 +1135,7 @@ def _strategy_generic(tree: HTMLParser, min_total: float = 10.0) -> list[str] | 
         # Most <span>s hold only inline text, which their enclosing block already counts.
         if tag in _INLINE_TAGS and not _has_child_block(block):
             continue
-        runs, has_block = _text_runs(block)
+        runs, has_block = _text_runs(block, tag)
         if tag in _INLINE_TAGS and not has_block:
             # Its text already counts in the enclosing block's runs.
             continue
@@ -1120,6 +1150,7 @@ def _strategy_generic(tree: HTMLParser, min_total: float = 10.0) -> list[str] | 
             if tag == "p" or (not has_block and len(runs) == 1 and tag not in _CONTAINER_TAGS)
             else block
         )
+        ranked: tuple[Node, ...] = ()  # target and its parent, once a run credits them
         for text in runs:
             if len(text) < 25:
                 continue
@@ -1136,10 +1167,13 @@ def _strategy_generic(tree: HTMLParser, min_total: float = 10.0) -> list[str] | 
                 _add_score(scores, nodes, target, score)
             if target is not None:
                 credits.append((target, score, len(text)))
-                # Document position of the first paragraph, for the container and its parent.
-                for ranked in (target, target.parent):
-                    if ranked is not None:
-                        order.setdefault(ranked.mem_id, len(order))
+                if not ranked:
+                    # Document position of the first paragraph, for the container and its
+                    # parent.
+                    parent = target.parent
+                    ranked = (target,) if parent is None else (target, parent)
+                    for node in ranked:
+                        order.setdefault(node.mem_id, len(order))
     if not scores:
         return None
     # Link density is costly on big nodes, so only the best raw scores are re-weighted by it.
@@ -1149,14 +1183,11 @@ def _strategy_generic(tree: HTMLParser, min_total: float = 10.0) -> list[str] | 
     # Two real paragraphs make an article, even when each sits in its own card; so does one
     # long one (short notices, blog posts).
     part_ids = set(parts)
-    # Many credits share a target; its ancestor chain is walked once.
+    # Many credits share a target, and targets share ancestors: each is looked at once.
     in_parts: dict[int, bool] = {}
     inside = []
     for target, score, length in credits:
-        key = target.mem_id
-        if key not in in_parts:
-            in_parts[key] = bool(part_ids.intersection(_lineage(target)))
-        if in_parts[key]:
+        if _within(target, part_ids, in_parts):
             inside.append((score, length))
     total = sum(score for score, _ in inside)
     longest = max((length for _, length in inside), default=0)
@@ -1218,6 +1249,27 @@ def _is_teaser_list(container: Node) -> bool:
             cards[key] = cards.get(key, 0) + 1
     most = max(cards.values(), default=0)
     return most >= 4 and most >= 0.6 * children
+
+
+def _within(node: Node, ids: set[int], memo: dict[int, bool]) -> bool:
+    """Tell whether node or one of its ancestors has a mem_id in ids, noting the answer in
+    memo for every node walked."""
+    walked: list[int] = []
+    found = False
+    current: Node | None = node
+    while current is not None:
+        key = current.mem_id
+        if key in memo:
+            found = memo[key]
+            break
+        walked.append(key)
+        if key in ids:
+            found = True
+            break
+        current = current.parent
+    for key in walked:
+        memo[key] = found
+    return found
 
 
 def _lineage(node: Node) -> list[int]:
@@ -1418,7 +1470,7 @@ def _text_without_sidebars(node: Node) -> str:
     junk: set[int] = set()
     holders: set[int] = set()  # the ancestors of junk below node, each walked into
     for element in node.css("[class], [id]"):
-        if element.tag in ("html", "body") or not _is_junk(element):
+        if element.tag in ("html", "body") or not _is_junk(element, _listed_hint(element)):
             continue
         if element.mem_id == root_id:
             # A lone table part is dropped by a parser; the re-parse never saw its class.
