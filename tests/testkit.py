@@ -22,6 +22,18 @@ FEED_SOURCE = '\n[[sources]]\nname = "feed"\nkind = "rss"\nurl = "http://127.0.0
 NEWSPIM = ("newspim.com", "뉴스핌", "internet")
 # Fetching for tests against loopback servers: no politeness delay, no robots.txt, no retries.
 QUICK_FETCH = "\n[fetch]\nper_host_delay_s = 0\nrespect_robots = false\nretries = 0\n"
+# The loopback collection tests' one core entity and their one outlet, at a config's end.
+TECHNO_VALLEY_AT_NEWS_TEST = """
+[[entities]]
+id = "ilsan-techno-valley"
+name = "일산테크노밸리"
+core = true
+
+[[outlets]]
+domain = "news.test"
+name = "테스트일보"
+tier = "local"
+"""
 
 
 def entity_block(entity_id: str, name: str, *aliases: str) -> str:
@@ -170,3 +182,41 @@ def tiny_classifiers(version: int, labelled_digest: str = "") -> Classifiers:
         examples={"labelled": 6},
         labelled_digest=labelled_digest,
     )
+
+
+# A page of an unusual layout for the per-site selector tests: the story sits in <div class="cnt">
+# paragraphs beside a site notice no general rule knows as boilerplate (.cnt-extra), and a box
+# of long teaser paragraphs ("오늘의 추천") outweighs the story for the generic scorer.
+SITE_STORY = (
+    "고양특례시가 일산테크노밸리 바이오 기업 입주를 앞두고 임상 협력 창구를 새로 연다고 "
+    "3일 밝혔다.",
+    "창구에는 국립암센터와 동국대 일산병원 연구진이 참여해 기업의 임상시험 설계와 "
+    "데이터 활용을 돕는다.",
+    '시 관계자는 "기업이 병원을 찾아다니지 않아도 되도록 한곳에서 상담을 받게 하겠다"고 말했다.',
+)
+SITE_NOTE = "고양 소식 종이신문은 매주 월요일 아침 시청 민원실과 각 행정복지센터에 비치됩니다."
+SITE_TITLE = "고양시, 바이오 기업 임상 협력 창구 연다"
+_TEASERS = "".join(
+    f"<p>{text} 이 기사는 다른 사안을 다루며 본문과 관계가 없는 추천 기사 요약문이다, "
+    "길게 쓰였다.</p>"
+    for text in (
+        "킨텍스 제3전시장 착공이 또 늦어져 지역 상권의 불만이 커지고 있다.",
+        "고양시의회가 내년 예산안 심사에서 도로 정비 예산을 대폭 깎았다.",
+        "일산 호수공원 꽃박람회가 역대 최다 관람객을 기록하며 폐막했다.",
+        "덕양구 원도심 재개발 사업이 주민 반대로 다시 표류하고 있다.",
+        "고양 도시철도 노선 확정이 미뤄지며 주민 설명회가 연기됐다.",
+    )
+)
+
+
+def site_selector_page(canonical: str = "") -> str:
+    """The selector tests' page (title in .top .hd, date in .top .when, body in div.cnt)."""
+    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    return f"""<html lang="ko"><head><meta charset="utf-8">{link}
+<title>고양 소식 :: 다른 제목</title></head><body>
+<div class="top"><span class="hd">{SITE_TITLE}</span>
+<span class="when">2025.03.03 09:40</span></div>
+<div class="cnt"><p>{SITE_STORY[0]}</p><div class="cnt-extra">{SITE_NOTE}</div>
+<p>{SITE_STORY[1]}</p><p>{SITE_STORY[2]}</p></div>
+<div class="pick">{_TEASERS}</div>
+</body></html>"""

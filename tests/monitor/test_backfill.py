@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 import sqlite_utils
-from testkit import QUICK_FETCH
+from testkit import QUICK_FETCH, TECHNO_VALLEY_AT_NEWS_TEST
 
 import db as store
 from monitor.analyse import Analyser
@@ -68,16 +68,8 @@ name = "feed"
 kind = "rss"
 url = "{news}/rss.xml"
 
-[[entities]]
-id = "ilsan-techno-valley"
-name = "일산테크노밸리"
-core = true
-
-[[outlets]]
-domain = "news.test"
-name = "테스트일보"
-tier = "local"
 """
+    + TECHNO_VALLEY_AT_NEWS_TEST
 )
 
 # Five distinct articles (so none is taken for a copy of another) on days inside the backfill.

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlite_utils
-from testkit import QUICK_FETCH
+from testkit import QUICK_FETCH, TECHNO_VALLEY_AT_NEWS_TEST
 
 from db import MAX_PAGE_ATTEMPTS
 from monitor.analyse import Analyser
@@ -44,16 +44,8 @@ name = "broken"
 kind = "rss"
 url = "http://down.test/rss.xml"
 
-[[entities]]
-id = "ilsan-techno-valley"
-name = "일산테크노밸리"
-core = true
-
-[[outlets]]
-domain = "news.test"
-name = "테스트일보"
-tier = "local"
 """
+    + TECHNO_VALLEY_AT_NEWS_TEST
 )
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>

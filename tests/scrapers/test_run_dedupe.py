@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlite_utils
-from testkit import QUICK_FETCH
+from testkit import QUICK_FETCH, TECHNO_VALLEY_AT_NEWS_TEST
 
 from db.corrections import set_label
 from monitor.analyse import Analyser
@@ -56,16 +56,8 @@ name = "secure"
 kind = "rss"
 url = "http://news.test/secure.xml"
 
-[[entities]]
-id = "ilsan-techno-valley"
-name = "일산테크노밸리"
-core = true
-
-[[outlets]]
-domain = "news.test"
-name = "테스트일보"
-tier = "local"
 """
+    + TECHNO_VALLEY_AT_NEWS_TEST
 )
 
 GOOGLE_FEED = f"""<?xml version="1.0" encoding="UTF-8"?>

@@ -20,7 +20,7 @@ import httpx
 import pytest
 import sqlite_utils
 from faults import FaultRequest, FaultServer, Reply
-from testkit import BASE_ARTICLE, QUICK_FETCH
+from testkit import BASE_ARTICLE, QUICK_FETCH, TECHNO_VALLEY_AT_NEWS_TEST
 
 import db as store
 from monitor.analyse import Analyser
@@ -45,16 +45,8 @@ name = "feed"
 kind = "rss"
 url = "http://news.test/rss.xml"
 
-[[entities]]
-id = "ilsan-techno-valley"
-name = "일산테크노밸리"
-core = true
-
-[[outlets]]
-domain = "news.test"
-name = "테스트일보"
-tier = "local"
 """
+    + TECHNO_VALLEY_AT_NEWS_TEST
 )
 
 
