@@ -310,4 +310,30 @@ MIGRATIONS: tuple[str, ...] = (
         ORDER BY a.id
     ) WHERE landed NOT IN (SELECT url FROM articles);
     """,
+    # 8: a search's date range narrows its index walk to the ids published in that range, read
+    # from one row a day instead of a walk of the date index (three seeks a day: 1.3 ms for a
+    # year at a million articles). A day's bounds only ever widen: an article that changes its
+    # date or is deleted leaves them loose, which the search's own date filter makes good.
+    """
+    CREATE TABLE article_days (
+        day TEXT PRIMARY KEY,
+        low INTEGER NOT NULL,
+        high INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO article_days (day, low, high)
+    SELECT published_date, MIN(id), MAX(id) FROM articles
+    WHERE published_date IS NOT NULL GROUP BY published_date;
+    CREATE TRIGGER article_days_insert AFTER INSERT ON articles
+    WHEN new.published_date IS NOT NULL BEGIN
+        INSERT INTO article_days (day, low, high) VALUES (new.published_date, new.id, new.id)
+        ON CONFLICT (day) DO UPDATE
+        SET low = MIN(low, excluded.low), high = MAX(high, excluded.high);
+    END;
+    CREATE TRIGGER article_days_update AFTER UPDATE OF published_date ON articles
+    WHEN new.published_date IS NOT NULL BEGIN
+        INSERT INTO article_days (day, low, high) VALUES (new.published_date, new.id, new.id)
+        ON CONFLICT (day) DO UPDATE
+        SET low = MIN(low, excluded.low), high = MAX(high, excluded.high);
+    END;
+    """,
 )

@@ -260,3 +260,28 @@ def test_common_terms_rank_title_matches_first_then_newest(
         for n in range(2, 5)
     ]
     assert _found(memory_db, _term("협약")) == [old_title, *reversed(in_body)]
+
+
+def test_schema_8_keeps_each_days_id_bounds(tmp_path: Path) -> None:
+    """Filled from the stored articles on upgrade, widened by every insert and date change;
+    never narrowed, so the bounds always hold every id of the day."""
+    path = tmp_path / "seven.db"
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:7], start=1):
+        conn.executescript(script + f";PRAGMA user_version = {number};")
+    for n, day in ((1, "2024-11-27"), (2, "2024-11-28"), (3, "2024-11-27"), (4, None)):
+        conn.execute(
+            "INSERT INTO articles (id, url, title, published_date, collected_at, processed_at) "
+            "VALUES (?, ?, '국립암센터와 협약', ?, 't', 't')",
+            [n, f"https://x/{n}", day],
+        )
+    conn.commit()
+    conn.close()
+    database = store.open_database(path)
+    days = "SELECT day, low, high FROM article_days ORDER BY day"
+    assert database.execute(days).fetchall() == [("2024-11-27", 1, 3), ("2024-11-28", 2, 2)]
+    store.save_article(database, replace(BASE, url="https://x/5"), None, None)
+    with database.conn:
+        database.execute("UPDATE articles SET published_date = '2024-11-28' WHERE id = 1")
+        database.execute("DELETE FROM articles WHERE id = 2")
+    assert database.execute(days).fetchall() == [("2024-11-27", 1, 5), ("2024-11-28", 1, 2)]
