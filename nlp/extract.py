@@ -54,6 +54,7 @@ _JUNK_TAGS = (
     "script, style, noscript, iframe, form, button, nav, aside, footer, header, figure, "
     "figcaption, svg, select, input, template"
 )
+_JUNK_TAG_NAMES = frozenset(_JUNK_TAGS.split(", "))
 _JUNK_HINT = re.compile(
     r"(^|[\s_-])(ad|ads|advert\w*|banner|related\w*|relation|recommend\w*|share\w*|sharing|sns|"
     r"social|font|"
@@ -158,6 +159,7 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _BREAK_TAGS = (
     "br, p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, tr, table, blockquote, section, article"
 )
+_BREAK_TAG_NAMES = frozenset(_BREAK_TAGS.split(", "))
 # Hyphenated (custom) tag names, then those that begin with a line-breaking tag's name; the
 # split keeps the page-wide scan to a literal "<" prefix, 3x faster than one re.I pattern.
 _CUSTOM_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*-[a-zA-Z0-9-]*)")
@@ -510,7 +512,7 @@ def _is_junk(node: Node, raw: str | None = None) -> bool:
 def _break_selector(html: str | bytes) -> str:
     """CSS selector of the elements whose tags start a new line, read off a page's source.
 
-    _node_lines reads the same custom elements off the tree instead (_tree_break_selector).
+    _node_lines reads the same custom elements off the tree instead (_break_elements).
     """
     # Custom elements ("<article-body>") count too: the serialised-HTML rule that this replaces
     # matched the tag name's prefix. A page's UTF-8 bytes scan faster than its text.
@@ -523,20 +525,21 @@ def _break_selector(html: str | bytes) -> str:
     return ", ".join([_BREAK_TAGS, *custom]) if custom else _BREAK_TAGS
 
 
-def _tree_break_selector(root: Node) -> str:
-    """CSS selector of the elements below root whose tags start a new line in _node_lines."""
+def _break_elements(root: Node) -> list[tuple[Node, str]]:
+    """(element, tag) of root and the elements below it whose tags start a new line in
+    _node_lines, in document order: those _break_selector names."""
     # Custom elements ("<article-body>") count too, as in _break_selector: a name there is
     # the source's tag name up to its first character outside [a-zA-Z0-9-], and lexbor
     # names an element by its whole tag name, lowercased; so the element names matching
     # the whole pattern are the names both find. The few elements of a node are read far
-    # faster than the page's source is scanned.
-    names = {element.tag or "" for element in root.css("*")}
-    custom = sorted(
-        name
-        for name in names
-        if "-" in name and _CUSTOM_NAME.fullmatch(name) and _CUSTOM_BREAK.match(name)
-    )
-    return ", ".join([_BREAK_TAGS, *custom]) if custom else _BREAK_TAGS
+    # faster than the page's source is scanned, and picked from all of them faster than a
+    # query of the seventeen tags (lexbor walks the tree once for each).
+    return [
+        (element, tag)
+        for element in root.css("*")
+        if (tag := element.tag or "") in _BREAK_TAG_NAMES
+        or ("-" in tag and _CUSTOM_NAME.fullmatch(tag) and _CUSTOM_BREAK.match(tag))
+    ]
 
 
 def _photo_boxes(root: Node) -> list[Node]:
@@ -580,11 +583,15 @@ def _node_lines(node: Node) -> list[str]:
     # A table part is dropped by a parser when it stands alone, as it did in the HTML re-parse
     # this replaces, so its own class never counted.
     root_checked = copy.tag not in _UNPARENTED_TAGS
-    for junk in copy.css(_JUNK_TAGS):
+    # All elements, picked in Python: lexbor would walk the tree once for each junk tag.
+    for junk in [element for element in copy.css("*") if element.tag in _JUNK_TAG_NAMES]:
         if junk.mem_id == root_id:
             return []
         junk.decompose()
     for element in copy.css("[class], [id]"):
+        if element.parent is None and element.mem_id != root_id:
+            # Inside a box removed before: decomposing takes every node below apart.
+            continue
         if _is_junk(element, _listed_hint(element)) and element.tag not in ("html", "body"):
             if element.mem_id == root_id:
                 if root_checked:
@@ -611,10 +618,9 @@ def _node_lines(node: Node) -> list[str]:
             if block.mem_id == root_id:
                 return []
             block.decompose()
-    for element in copy.css(_tree_break_selector(copy)):
+    for element, tag in _break_elements(copy):
         if element.mem_id == root_id:
             continue
-        tag = element.tag or ""
         if tag in _SUBHEADING_TAGS:
             element.insert_child(_HEADING_MARK)
         element.insert_before(_BREAK_MARK)
@@ -1238,17 +1244,24 @@ def _has_title_link(card: Node) -> bool:
 
 def _is_teaser_list(container: Node) -> bool:
     """Tell whether a container is a section front's list: repeated cards with linked titles."""
+    children = [
+        (child, tag)
+        for child in container.iter()
+        if (tag := child.tag or "") not in ("script", "style", "br", "hr", "-comment")
+    ]
+    candidates = [
+        (child, tag) for child, tag in children if tag in ("div", "li", "article", "section")
+    ]
+    # Cards are among the candidates: too few of them settle it before any link is read.
+    if len(candidates) < 4 or len(candidates) < 0.6 * len(children):
+        return False
     cards: dict[tuple[str, str], int] = {}
-    children = 0
-    for child in container.iter():
-        if child.tag in ("script", "style", "br", "hr", "-comment"):
-            continue
-        children += 1
-        if child.tag in ("div", "li", "article", "section") and _has_title_link(child):
-            key = (child.tag, child.attributes.get("class") or "")
+    for child, tag in candidates:
+        if _has_title_link(child):
+            key = (tag, child.attributes.get("class") or "")
             cards[key] = cards.get(key, 0) + 1
     most = max(cards.values(), default=0)
-    return most >= 4 and most >= 0.6 * children
+    return most >= 4 and most >= 0.6 * len(children)
 
 
 def _within(node: Node, ids: set[int], memo: dict[int, bool]) -> bool:
