@@ -390,7 +390,10 @@ class _Page:
         elements that match it exactly (_matches_simple), so the others change nothing.
         """
         if self._named is None:
-            self._named = self.tree.css(_ANY_NAMED)
+            # An element two selectors match is listed twice (itemprop=articleBody and a CMS
+            # class on the same div): once is enough, and spares measuring its text twice.
+            found = self.tree.css(_ANY_NAMED)
+            self._named = list({node.mem_id: node for node in found}.values())
         return self._named
 
     def jsonld(self) -> list[dict[str, object]]:
