@@ -18,12 +18,19 @@ bm25 over the query's uncommon terms only. A term in more than COMMON_SHARE of t
 articles is matched but not weighted: bm25's weight for it is small (none at all above one
 article in two) while computing that weight walks every article holding it. A query made of
 common terms alone is ordered title matches first, then newest first.
+
+Shortcuts with the same results (tests/db/test_search_plans.py holds them to the plain plan): a
+date range narrows every walk to the ids published in it (`article_days`); a query of common
+terms walks its candidates a part at a time and stops once `limit` of them match in the title;
+a query whose terms are all weighted and none excluded finds and scores its candidates in one
+walk.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +64,9 @@ __all__ = [
 CANDIDATES = 1000
 # bm25 weight of the title against the body.
 TITLE_WEIGHT = 4.0
+# A query of common terms first walks this many candidates per result (title matches rank
+# first: when enough of the newest candidates match in the title, older ones cannot place).
+FIRST_CHUNK = 5
 # A term held by more than this share of the newest articles is common: matched, not weighted.
 COMMON_SHARE = 0.1
 # How many of a term's newest matches measure its share (a walk of at most this many rows).
@@ -262,18 +272,12 @@ def _filter_sql(filters: SearchFilters) -> tuple[list[str], dict[str, Any]]:
 def _id_bounds(db: sqlite_utils.Database, filters: SearchFilters) -> tuple[int, int] | None:
     """The id range of the articles published in the filter's date range: ids grow with
     collection, so this keeps an index walk for an old period from visiting newer matches.
-    Walks the date index from day to day (two seeks a day), not over every article."""
+    Read from `article_days` (one row a day, bounds that may be loose but always hold the
+    day's ids), not from the date index."""
     if not (filters.since or filters.until):
         return None
     row = db.execute(
-        "WITH RECURSIVE days(day) AS ("
-        " SELECT MIN(published_date) FROM articles WHERE published_date >= :since"
-        " UNION ALL"
-        " SELECT (SELECT MIN(published_date) FROM articles WHERE published_date > day)"
-        " FROM days WHERE day <= :until) "
-        "SELECT MIN((SELECT MIN(id) FROM articles WHERE published_date = day)),"
-        " MAX((SELECT MAX(id) FROM articles WHERE published_date = day)) "
-        "FROM days WHERE day <= :until",
+        "SELECT MIN(low), MAX(high) FROM article_days WHERE day BETWEEN :since AND :until",
         {"since": filters.since or "", "until": filters.until or "\uffff"},
     ).fetchone()
     return (int(row[0]), int(row[1])) if row[0] is not None else (1, 0)
@@ -286,10 +290,28 @@ def _candidates(
     filters: SearchFilters,
     bounds: tuple[int, int] | None,
     within: str | None = None,
-) -> list[int]:
-    """Ids of the newest CANDIDATES matches that pass the filters, newest first (no score, so
-    the walk stops there). The filters are read from the `articles_search` index, not from
-    the table's rows with their bodies."""
+    *,
+    weights: str | None = None,
+) -> dict[int, float]:
+    """The newest CANDIDATES matches that pass the filters, newest first, with their bm25
+    under `weights` (0.0 without)."""
+    rows = _candidate_rows(db, table, expression, filters, bounds, within, weights)
+    return {int(r[0]): float(r[1]) for r in rows}
+
+
+def _candidate_rows(
+    db: sqlite_utils.Database,
+    table: str,
+    expression: str,
+    filters: SearchFilters,
+    bounds: tuple[int, int] | None,
+    within: str | None,
+    weights: str | None,
+) -> sqlite3.Cursor:
+    """(id, score) of the newest CANDIDATES matches that pass the filters, newest first, as
+    the walk reaches them (no ranking, so a reader that stops early stops the walk). The
+    filters are read from the `articles_search` index, not from the table's rows with their
+    bodies."""
     where, params = _filter_sql(filters)
     where.insert(0, f"{table} MATCH :match")
     params["match"] = expression
@@ -300,13 +322,15 @@ def _candidates(
     if bounds is not None:
         where.append("f.rowid BETWEEN :low AND :high")
         params["low"], params["high"] = bounds
+    score = f"bm25({table}, {weights})" if weights else "0.0"
     sql = (
-        f"SELECT f.rowid FROM {table} f "
+        f"SELECT f.rowid, {score} FROM {table} f "
         "JOIN articles a INDEXED BY articles_search ON a.id = f.rowid "
         "LEFT JOIN labels l ON l.article_id = a.id "
         f"WHERE {' AND '.join(where)} ORDER BY f.rowid DESC LIMIT {CANDIDATES}"
     )
-    return [int(r[0]) for r in db.execute(sql, params)]
+    cursor: sqlite3.Cursor = db.execute(sql, params)
+    return cursor
 
 
 def _is_common(db: sqlite_utils.Database, expression: str, newest_id: int) -> bool:
@@ -346,16 +370,22 @@ def _title_matches(
     return {int(r[0]) for r in rows}
 
 
+def _uncommon(db: sqlite_utils.Database, expressions: Sequence[str]) -> list[str]:
+    """The expressions bm25 weighs: those of terms that are not common."""
+    newest = db.execute("SELECT MAX(rowid) FROM search_terms").fetchone()[0] or 0
+    return [e for e in expressions if not _is_common(db, e, int(newest))]
+
+
 def _ranked_terms(
-    db: sqlite_utils.Database, terms: Sequence[SearchTerm], ids: Sequence[int]
+    db: sqlite_utils.Database,
+    expressions: Sequence[str],
+    uncommon: Sequence[str],
+    ids: Sequence[int],
 ) -> dict[int, float]:
     """Scores of the morpheme candidates (lower is better): bm25 over the uncommon terms, or
     -1 for a title match and 0 otherwise when every term is common."""
     if not ids:
         return {}
-    expressions = fts_term_expressions(terms)
-    newest = db.execute("SELECT MAX(rowid) FROM search_terms").fetchone()[0] or 0
-    uncommon = [e for e in expressions if not _is_common(db, e, int(newest))]
     if uncommon:
         weights = f"{TITLE_WEIGHT}, 1.0"
         return _scores(db, "search_terms", " AND ".join(uncommon), weights, ids)
@@ -363,20 +393,75 @@ def _ranked_terms(
     return {i: -1.0 if i in in_title else 0.0 for i in ids}
 
 
+def _common_ranked(
+    db: sqlite_utils.Database,
+    terms_query: str,
+    expressions: Sequence[str],
+    filters: SearchFilters,
+    bounds: tuple[int, int] | None,
+    within: str | None,
+    limit: int,
+) -> tuple[list[int], dict[int, float]]:
+    """Candidates and scores of a query of common terms (title matches first, then newest).
+    The newest candidates are read a part at a time: once `limit` of them match in the
+    title, those are the first results whatever older candidates hold, so the walk stops."""
+    want = CANDIDATES if limit <= 0 else min(CANDIDATES, FIRST_CHUNK * limit)
+    found: list[int] = []
+    in_title: set[int] = set()
+    rows = _candidate_rows(db, "search_terms", terms_query, filters, bounds, within, None)
+    try:
+        while True:
+            part = [int(r[0]) for r in rows.fetchmany(want - len(found))]
+            in_title |= _title_matches(db, expressions, part) if part else set()
+            found += part
+            if len(found) < want or want == CANDIDATES or len(in_title) >= limit:
+                return found, {i: -1.0 if i in in_title else 0.0 for i in found}
+            # Walk on as far as the title matches so far say `limit` of them lie, a quarter
+            # more for luck; all the rest once a walk has fallen short after that.
+            expected = len(found) * limit * 5 // (4 * len(in_title)) if in_title else CANDIDATES
+            want = CANDIDATES if want > FIRST_CHUNK * limit else min(CANDIDATES, expected)
+            want = max(want, len(found) + 1)
+    finally:
+        rows.close()  # ends the walk where it stopped
+
+
 @translate_sqlite
 def search_index(
-    db: sqlite_utils.Database, terms: Sequence[SearchTerm], filters: SearchFilters, limit: int
+    db: sqlite_utils.Database,
+    terms: Sequence[SearchTerm],
+    filters: SearchFilters,
+    limit: int,
+    *,
+    direct: bool = False,
 ) -> list[SearchHit]:
     """Articles matching every included term and no excluded one, best first: morpheme matches
-    by bm25 (title weighted), then articles only the trigram index found, by its bm25."""
+    by bm25 (title weighted), then articles only the trigram index found, by its bm25.
+    `direct` skips the shortcuts (the plain plan the tests hold them to)."""
     terms_query = fts_terms_query(terms)
     if terms_query is None:
         return []
-    bounds = _id_bounds(db, filters)
+    bounds = None if direct else _id_bounds(db, filters)
     exact = [t for t in terms if t.exact and not t.exclude and len(t.text) >= TRIGRAM_MIN_CHARS]
     within = " AND ".join(_fts_string(t.text) for t in exact) or None
-    found = _candidates(db, "search_terms", terms_query, filters, bounds, within)
-    scores = _ranked_terms(db, terms, found)
+    expressions = fts_term_expressions(terms)
+    uncommon = _uncommon(db, expressions)
+    weights = f"{TITLE_WEIGHT}, 1.0"
+    if direct:
+        found = list(_candidates(db, "search_terms", terms_query, filters, bounds, within))
+        scores = _ranked_terms(db, expressions, uncommon, found)
+    elif not uncommon:
+        found, scores = _common_ranked(db, terms_query, expressions, filters, bounds, within, limit)
+    elif uncommon == expressions and terms_query == " AND ".join(uncommon):
+        # Every term weighed and none excluded: one walk finds the candidates and scores them.
+        scores = _candidates(
+            db, "search_terms", terms_query, filters, bounds, within, weights=weights
+        )
+        found = list(scores)
+    else:
+        found = list(_candidates(db, "search_terms", terms_query, filters, bounds, within))
+        scores = (
+            _scores(db, "search_terms", " AND ".join(uncommon), weights, found) if found else {}
+        )
     text_query = fts_text_query(terms)
     ranked: dict[int, tuple[int, float, str]] = {i: (0, scores.get(i, 0.0), "terms") for i in found}
     # Trigram-only finds rank after every morpheme match: needed only when those run short.
