@@ -369,11 +369,12 @@ class _Page:
         """Return the first non-empty <meta property|name|itemprop=key> content among keys."""
         if self._first_meta is None:
             # Only the first <meta> per (attribute, value) counts, as with css_first before.
+            # A <meta> has two or three attributes: reading them all costs less than looking
+            # up each of _META_ATTRS.
             first: dict[tuple[str, str], str] = {}
             for attrs, content in self.metas():
-                for attr in _META_ATTRS:
-                    value = attrs.get(attr)
-                    if value is not None:
+                for attr, value in attrs.items():
+                    if value is not None and attr in _META_ATTRS:
                         first.setdefault((attr, value), content)
             self._first_meta = first
         for key in keys:
