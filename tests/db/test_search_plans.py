@@ -138,3 +138,34 @@ def test_shortcuts_give_what_the_plain_plan_gives(
         )
         shortcuts += bool(plain)
     assert shortcuts > 50  # most queries found something, so the comparison meant something
+
+
+def test_a_long_words_commonness_read_from_the_word_alone_first(
+    memory_db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the word alone is common, so is its prefix query (which holds more): the same
+    verdict as the prefix query's own probe, whichever of the two decides it."""
+    for n in range(120):
+        # 국립암센터 bare in every article; 테크노밸리 bare in every 30th, with a particle in all.
+        body = "국립암센터 테크노밸리에 " + ("테크노밸리 " if n % 30 == 0 else "") + "입주"
+        record = store.ArticleRecord(
+            url=f"https://example.kr/{n}",
+            title="소식",
+            body=body,
+            role="coverage",
+            method="test",
+            collected_at="2024-04-01T09:00:00+09:00",
+            processed_at="2024-04-01T09:00:00+09:00",
+        )
+        store.save_article(memory_db, record, None, None)
+    newest = memory_db.execute("SELECT MAX(rowid) FROM search_terms").fetchone()[0]
+    verdicts = []
+    for probe in (2, 5, 10, 20, 40):
+        monkeypatch.setattr(search_module, "COMMON_PROBE", probe)
+        for word in ("국립암센터", "테크노밸리"):
+            expression = f'"{word}"*'
+            plain = search_module._spans_few_ids(memory_db, expression, newest)
+            assert search_module._is_common(memory_db, expression, newest) == plain, (probe, word)
+            verdicts.append((search_module._spans_few_ids(memory_db, f'"{word}"', newest), plain))
+    # The word alone decided some verdicts; in others only the prefix query was common.
+    assert (True, True) in verdicts and (False, True) in verdicts
