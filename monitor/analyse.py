@@ -11,7 +11,7 @@ from nlp.entities import EntityTagger, build_tagger, tag_entities
 from nlp.kiwi import Kiwi
 from nlp.relevance import judge_relevance, names_city_and_sector
 from nlp.stories import FactWeights, Fingerprint, fingerprint_text, reference_weights
-from nlp.tone import classify_tone
+from nlp.tone import classify_tone, explain_tone
 from nlp.topics import classify_topic
 
 
@@ -101,6 +101,6 @@ class Analyser:
             mentions=mentions,
             relevance=relevance,
             topic=topic,
-            tone=models.tone.judge(features),
+            tone=explain_tone(models.tone.judge(features), title, body),
             fingerprint=fingerprint,
         )

@@ -11,6 +11,7 @@ __all__ = [
     "CueHit",
     "ToneCues",
     "classify_tone",
+    "explain_tone",
     "find_tone_cues",
     "locate_hedges",
     "locate_tone_cues",
@@ -60,10 +61,35 @@ _HEDGES = _cue_list(
     남았, 남아, 지켜봐야, 미지수
     """
 )
+# Cue words that begin other words: 반려동물 is a pet, not a rejection; 유치원 a kindergarten,
+# 민원실 the civic-service desk, 지적재산 intellectual property, 구속력 binding force.
+_FALSE_FRIENDS = {
+    "반려": "동물|견|묘|식물|인|가족|생활",
+    "유치": "원",
+    "민원": "실|인|창구|센터",
+    "지적": "장애|재산|능력|호기심|측량|도",
+    "구속": "력",
+    "연기": "자|력|학",
+    "사고": "방식|력",
+    "비상": "구|계단|벨",
+}
+# Shortfalls said with a count: "입주 계약은 2곳뿐", "3건뿐"; and 속 빈 강정.
+_NEGATIVE_PATTERNS = (r"(?<![\d,.])\d[\d,.]*\s?(?:곳|건|명|개사|개|가구|%)\s?뿐", r"속\s?빈\s?강정")
+
+
+def _alternation(words: tuple[str, ...], patterns: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """One pattern for a cue list: longest word first, false friends refused, patterns ahead."""
+    parts = [
+        re.escape(word) + (f"(?!{_FALSE_FRIENDS[word]})" if word in _FALSE_FRIENDS else "")
+        for word in sorted(words, key=len, reverse=True)
+    ]
+    return re.compile("|".join((*patterns, *parts)))
+
+
 # One alternation per polarity, longest cue first, so a longer cue wins at its position ("감사
 # 지적" over "지적") and a text is scanned once per polarity, not once per cue.
-_NEGATIVE_CUES = re.compile("|".join(map(re.escape, sorted(_NEGATIVE, key=len, reverse=True))))
-_POSITIVE_CUES = re.compile("|".join(map(re.escape, sorted(_POSITIVE, key=len, reverse=True))))
+_NEGATIVE_CUES = _alternation(_NEGATIVE, _NEGATIVE_PATTERNS)
+_POSITIVE_CUES = _alternation(_POSITIVE)
 # A cue followed closely by one of these is negated ("우려 해소", "지연되지 않도록").
 _NEGATORS = re.compile(r"^[가-힣\s]{0,6}?(않|없|해소|불식|아니|벗어|극복|털어)")
 _NEGATION_WINDOW = 10
@@ -195,3 +221,24 @@ def classify_tone(title: str, body: str) -> Judgement:
         return Judgement("neutral", round(1.0 - abs(balance), 3), reason)
     value = "positive" if balance > 0 else "negative"
     return Judgement(value, round(abs(balance), 3), reason)
+
+
+_REASON_CUES, _REASON_WORDS = 4, 6
+
+
+def explain_tone(judgement: Judgement, title: str, body: str) -> Judgement:
+    """A model's tone verdict with the lexicon's cues of that polarity named first in its reason.
+
+    The model weighs the cues as counts, so its own reason lists only lemmas ("따르다, 우려");
+    a reader needs the words that made the piece negative (지연, 난항, 표류).
+    """
+    if judgement.value not in ("positive", "negative"):
+        return judgement
+    cues = find_tone_cues(title, body)
+    words = cues.positive_words if judgement.value == "positive" else cues.negative_words
+    if not words:
+        return judgement
+    head, _, listed = judgement.reason.partition(": ")
+    lemmas = [w for w in listed.split(", ") if w and w != "no decisive word"]
+    shown = list(dict.fromkeys([*words[:_REASON_CUES], *lemmas]))[:_REASON_WORDS]
+    return Judgement(judgement.value, judgement.score, f"{head}: {', '.join(shown)}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from nlp.tone import classify_tone, locate_hedges, locate_tone_cues
+from nlp._records import Judgement
+from nlp.tone import classify_tone, explain_tone, locate_hedges, locate_tone_cues
 
 
 def test_positive() -> None:
@@ -79,3 +80,32 @@ def test_achievements_reported_as_done_still_count() -> None:
 def test_quoted_criticism_still_counts() -> None:
     body = '시의원은 "사업이 2년째 표류하고 있다"며 "예산 낭비"라고 비판했다.'
     assert classify_tone("시의회, 바이오 사업 질타", body).value == "negative"
+
+
+def test_words_that_begin_with_a_cue_are_not_that_cue() -> None:
+    # 반려동물 is a pet, not a rejection; 민원실 a desk; 구속력 binding force.
+    mou = classify_tone("고양시, 반려동물 바이오 기업 3곳과 입주 협약", "협약을 체결했다.")
+    assert mou.value == "positive" and "반려" not in mou.reason
+    assert [h.word for h in locate_tone_cues("민원실에 비치, 법적 구속력은 없다")] == []
+    assert [h.polarity for h in locate_tone_cues("특허 신청을 반려했다")] == ["-"]
+
+
+def test_a_shortfall_said_with_a_count_is_negative() -> None:
+    # docs/TONE.md's own example: "협약 14건 중 입주는 2곳뿐" is negative.
+    judgement = classify_tone(
+        "투자협약 14건…실제 입주는 2곳뿐", "협약을 맺은 기업 14곳 가운데 입주 계약은 2곳뿐이다."
+    )
+    assert judgement.value != "positive" and "negative: 2곳뿐" in judgement.reason
+    assert classify_tone("입주 2곳뿐…분양 또 지연", "").value == "negative"
+
+
+def test_a_models_verdict_names_the_lexicon_cues_first() -> None:
+    model = Judgement("negative", 0.8, "model tone v3: 따르다, 우려, 년")
+    explained = explain_tone(
+        model, "착공 또 지연", "부지 보상이 난항을 겪으며 사업이 표류하고 있다."
+    )
+    assert explained.reason.startswith("model tone v3: ")
+    words = explained.reason.split(": ", 1)[1].split(", ")
+    assert {"지연", "난항", "표류"} <= set(words[:4]) and "따르다" in words
+    neutral = Judgement("neutral", 0.6, "model tone v3: 개최")
+    assert explain_tone(neutral, "착공 또 지연", "") == neutral
