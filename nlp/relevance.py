@@ -9,7 +9,6 @@ from nlp._records import EntitySpec, Judgement, Mention
 
 __all__ = ["judge_relevance", "names_city_and_sector"]
 
-_PLACE_TERMS = ("고양",)
 # The city's own bio policy is the cluster even where the piece names no tracked body ("고양시,
 # 바이오산업 조례 개정안 입법예고"): the city and the sector in one headline or lead sentence.
 _CITY = re.compile(r"고양(?!이)")  # 고양이 is a cat
@@ -45,7 +44,8 @@ def _mention_weight(mention: Mention) -> float:
 
 def _cluster_context(text: str) -> tuple[str, ...]:
     """The place and cluster terms present, or () when Goyang and a bio term do not co-occur."""
-    places = [term for term in _PLACE_TERMS if term in text]
+    city = _CITY.search(text)
+    places = [city.group()] if city else []
     terms = [term for term in _CLUSTER_TERMS if term in text]
     return (*places, *terms) if places and terms else ()
 

@@ -91,6 +91,12 @@ CASES = [
         "반려묘 사료 시장이 커진다.",
         "irrelevant",
     ),
+    (
+        "a cat is no cluster context for a tracked body",
+        "킨텍스 펫테크 전시회 개막",
+        "킨텍스에서 고양이와 강아지를 위한 바이오 헬스케어 제품이 소개됐다.",
+        "irrelevant",
+    ),
 ]
 
 
