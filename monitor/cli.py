@@ -667,6 +667,7 @@ def _default_period(clock: Clock) -> Period:
 
 
 def _cmd_train(app: _App) -> int:
+    from monitor.analyse import Analyser
     from monitor.train import labelled_set_digest, models_folder, out_of_date_reason, train_models
     from nlp.classify import MODEL_PREFIX, latest_model_path, load_classifiers
 
@@ -691,7 +692,9 @@ def _cmd_train(app: _App) -> int:
             else:
                 _line(f"a model exists ({existing}); `monitor train` makes a new version")
             return 0
-    trained = train_models(app.config, app.db, app.analyser(), app.clock)
+    # Training reads features only: the stored models (perhaps the damaged one) are not needed.
+    analyser = Analyser(app.kiwi, app.config.entities, app.config.topics)
+    trained = train_models(app.config, app.db, analyser, app.clock)
     if app.args.json:
         _print_json(
             {

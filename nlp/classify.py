@@ -185,6 +185,10 @@ class LinearModel:
         width = len(features) + len(model.dense)
         if model.coef.shape != (rows, width) or model.idf.shape != (len(features),):
             raise ModelError(f"model {model.name}: its numbers do not match its features")
+        numbers = (model.coef, model.idf, model.intercept)
+        if not all(np.isfinite(values).all() for values in numbers):
+            # One NaN would make every article the same class, silently.
+            raise ModelError(f"model {model.name}: holds numbers that are not finite")
         return model
 
 
@@ -425,7 +429,7 @@ def load_classifiers(path: Path) -> Classifiers:
             )
             for name, s in data.get("scores", {}).items()
         }
-        return Classifiers(
+        classifiers = Classifiers(
             version=int(data["version"]),
             trained_at=datetime.fromisoformat(data["trained_at"]),
             relevance=LinearModel.from_json(models["relevance"]),
@@ -440,6 +444,23 @@ def load_classifiers(path: Path) -> Classifiers:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{path}: malformed model file ({exc}); run monitor train") from None
+    except ModelError as exc:
+        raise ModelError(f"{path}: {exc}; run monitor train") from None
+    _check_classes(path, classifiers)
+    return classifiers
+
+
+def _check_classes(path: Path, classifiers: Classifiers) -> None:
+    """Refuse a file whose relevance or tone classes are not the ones the pipeline stores."""
+    expected = {
+        "relevance": (classifiers.relevance, {"relevant", "irrelevant"}),
+        "tone": (classifiers.tone, {"positive", "neutral", "negative"}),
+    }
+    for name, (model, allowed) in expected.items():
+        if not set(model.classes) <= allowed or len(model.classes) < 2:
+            found = ", ".join(model.classes)
+            known = ", ".join(sorted(allowed))
+            raise ModelError(f"{path}: the {name} model's classes ({found}) must be among {known}")
 
 
 def read_examples(lines: Iterable[str], source: str) -> list[Example]:

@@ -439,6 +439,10 @@ def test_train_learns_from_team_labels_and_reprocess_judges_with_the_model(
     (models / "classifiers-v4.json").write_text("{", encoding="utf-8")
     code, _out, err = workspace.run("reprocess")
     assert code == 0 and "warning" in err and "the rules judge" in err
+    # --if-missing replaces the damaged newest file, saying so once (it does not judge with it).
+    code, _out, err = workspace.run("train", "--if-missing")
+    assert code == 0 and "classifiers-v4.json" in err and "training a new version" in err
+    assert "the rules judge" not in err and (models / "classifiers-v5.json").exists()
 
 
 def test_reprocess_reports_an_article_whose_entities_changed(workspace: Workspace) -> None:

@@ -89,6 +89,23 @@ def test_model_files_record_their_feature_set_and_labelled_set(tmp_path: Path) -
     )
 
 
+def test_model_files_with_foreign_classes_or_non_finite_numbers_are_refused(
+    tmp_path: Path,
+) -> None:
+    path = save_classifiers(tmp_path, tiny_classifiers(1))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for broken, message in (
+        ({"classes": ["angry", "neutral", "positive"]}, "tone model's classes"),
+        ({"intercept": [float("nan")] * 3}, "not finite"),
+    ):
+        edited = json.loads(json.dumps(data))
+        edited["models"]["tone"].update(broken)
+        path.write_text(json.dumps(edited), encoding="utf-8")
+        with pytest.raises(ModelError, match=message) as raised:
+            load_classifiers(path)
+        assert str(path) in str(raised.value)
+
+
 def test_damaged_model_files_are_model_errors(tmp_path: Path) -> None:
     path = save_classifiers(tmp_path, tiny_classifiers(1))
     data = json.loads(path.read_text(encoding="utf-8"))
