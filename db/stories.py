@@ -37,11 +37,12 @@ def story_candidates(
     db: sqlite_utils.Database, published_from: str, published_until: str
 ) -> list[dict[str, Any]]:
     """Every article published in a KST date range with what story matching compares: its
-    effective story, outlet, headline, time, fingerprint and the tracked entities it names."""
+    effective story, outlet, headline, time, fingerprint, relevance (the team's label wins) and
+    the tracked entities it names."""
     rows = _rows(
         db,
         "SELECT a.id, a.url, a.effective_story AS story_id, a.outlet, a.outlet_domain, a.title, "
-        "a.published_at, a.published_date, a.fingerprint, "
+        "a.published_at, a.published_date, a.fingerprint, a.is_relevant, "
         "(SELECT group_concat(DISTINCT m.entity) FROM mentions m WHERE m.article_id = a.id) "
         "AS entities "
         "FROM effective_articles a WHERE a.published_date >= ? AND a.published_date <= ? "

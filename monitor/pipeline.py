@@ -691,6 +691,7 @@ def build_record(
             fingerprint=analysis.fingerprint if article.body else None,
             facts=story_facts(title, article.body) if analysis.mentions else frozenset(),
             entities=frozenset(m.entity for m in analysis.mentions),
+            relevant=analysis.relevant,
         )
         story_id = find_story(db, evidence, story_weights)
     return store.ArticleRecord(
@@ -787,6 +788,7 @@ def _candidate_evidence(
                 fingerprint=prints.get(row["id"]),
                 facts=story_facts(title, body) if needs_facts and row["entities"] else frozenset(),
                 entities=row["entities"],
+                relevant=None if row["is_relevant"] is None else bool(row["is_relevant"]),
             )
         )
     return evidence

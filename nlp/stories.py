@@ -395,6 +395,7 @@ class StoryEvidence:
     fingerprint: Fingerprint | None  # None for an item without body text
     facts: frozenset[str]
     entities: frozenset[str]
+    relevant: bool | None = None  # the relevance verdict (the team's label wins); None: unknown
 
     def order(self) -> tuple[str, str]:
         """Canonical order of publication: the earlier article roots a story."""
@@ -430,7 +431,12 @@ def match_story(a: StoryEvidence, b: StoryEvidence, weights: FactWeights) -> Sto
         else 0.0
     )
     shared_entities = bool(a.entities & b.entities)
-    facts = fact_similarity(a.facts, b.facts, weights) if shared_entities else 0.0
+    # A rewrite of one release is judged alike: a piece about another city's cluster shares the
+    # sector's words and dates with the city's own news, not its event. Copies still join.
+    judged_apart = None not in (a.relevant, b.relevant) and a.relevant != b.relevant
+    facts = (
+        fact_similarity(a.facts, b.facts, weights) if shared_entities and not judged_apart else 0.0
+    )
     if a.outlet and a.outlet == b.outlet:
         a_key, b_key = title_key(a.headline), title_key(b.headline)
         if a_key and a_key == b_key:

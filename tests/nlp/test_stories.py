@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -145,6 +146,14 @@ def test_same_entity_same_week_different_event_stays_apart() -> None:
     other = _evidence(SAME_WEEK_OTHER_EVENT, 17, outlet="b")
     assert match_story(release, other, WEIGHTS) is None
     assert match_story(_evidence(REWRITE_B, 15, outlet="c"), other, WEIGHTS) is None
+
+
+def test_a_rewrite_judged_about_another_subject_does_not_join_on_facts() -> None:
+    a, b = _evidence(REWRITE_A, 15, outlet="a"), _evidence(REWRITE_B, 15, outlet="b")
+    apart = replace(b, relevant=False)
+    assert match_story(replace(a, relevant=True), apart, WEIGHTS) is None
+    assert match_story(replace(a, relevant=True), replace(b, relevant=True), WEIGHTS) is not None
+    assert match_story(a, apart, WEIGHTS) is not None  # one verdict unknown: facts still count
 
 
 def test_shared_facts_need_a_shared_entity_and_the_window() -> None:
