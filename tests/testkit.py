@@ -16,9 +16,18 @@ import sqlite_utils
 import db as store
 from nlp.classify import Classifiers, fit_linear_model
 
+
+def rss_source(name: str, url: str) -> str:
+    """One `[[sources]]` table of a test configuration: an RSS feed."""
+    return f'\n[[sources]]\nname = "{name}"\nkind = "rss"\nurl = "{url}"\n'
+
+
 # A database beside the config file and one feed nobody serves (runs are never started).
 _DATABASE = '[database]\npath = "monitor.db"\n'
-FEED_SOURCE = '\n[[sources]]\nname = "feed"\nkind = "rss"\nurl = "http://127.0.0.1:9/rss.xml"\n'
+FEED_SOURCE = rss_source("feed", "http://127.0.0.1:9/rss.xml")
+# The loopback test outlet's feed and its registry entry (domain, name, tier).
+NEWS_TEST_FEED = rss_source("feed", "http://news.test/rss.xml")
+NEWS_TEST = ("news.test", "테스트일보", "local")
 NEWSPIM = ("newspim.com", "뉴스핌", "internet")
 # Fetching for tests against loopback servers: no politeness delay, no robots.txt, no retries.
 QUICK_FETCH = "\n[fetch]\nper_host_delay_s = 0\nrespect_robots = false\nretries = 0\n"

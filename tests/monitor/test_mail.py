@@ -25,6 +25,7 @@ import sqlite_utils
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+from testkit import NEWS_TEST, NEWS_TEST_FEED, entity_block, mini_config
 
 import db as store
 from monitor.analyse import Analyser
@@ -309,10 +310,10 @@ def test_every_recipient_refused_is_an_error(smtp_server: ServerFactory) -> None
 
 # --- the digest and the alert through the server --------------------------------------------------
 
-CONFIG = """
-[database]
-path = "monitor.db"
-
+CONFIG = mini_config(
+    entity_block("itv", "일산테크노밸리"), source=NEWS_TEST_FEED, outlets=(NEWS_TEST,)
+) + (
+    """
 [digest]
 out_dir = "digests"
 {digest}
@@ -325,21 +326,8 @@ user = "{user}"
 from = "monitor@goyang.test"
 recipients = ["team@goyang.test", "chief@goyang.test"]
 password_env = "PM_TEST_SMTP_PW"
-
-[[sources]]
-name = "feed"
-kind = "rss"
-url = "http://news.test/rss.xml"
-
-[[entities]]
-id = "itv"
-name = "일산테크노밸리"
-
-[[outlets]]
-domain = "news.test"
-name = "테스트일보"
-tier = "local"
 """
+)
 ENV = {"PM_TEST_SMTP_PW": PASSWORD}
 
 
@@ -447,7 +435,7 @@ def test_digest_send_errors_are_one_line(
     assert "connection refused" in capsys.readouterr().err
     no_smtp = tmp_path / "plain.toml"
     text = CONFIG.format(port=25, digest="", user="")
-    without = text.split("[smtp]")[0] + "[[sources]]" + text.split("[[sources]]", 1)[1]
+    without = text.split("[smtp]")[0]
     no_smtp.write_text(without, encoding="utf-8")
     assert main(["--config", str(no_smtp), "digest", "--send"], environ={}) == 1
     assert "--send needs an [smtp] table" in capsys.readouterr().err

@@ -5,28 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from testkit import NEWS_TEST, NEWS_TEST_FEED, entity_block, mini_config
 
 from monitor.config import SmtpConfig, load_config
 from monitor.errors import ConfigError
 
-MINIMAL = """
-[database]
-path = "monitor.db"
-
-[[sources]]
-name = "feed"
-kind = "rss"
-url = "http://news.test/rss.xml"
-
-[[entities]]
-id = "itv"
-name = "일산테크노밸리"
-
-[[outlets]]
-domain = "news.test"
-name = "테스트일보"
-tier = "local"
-"""
+MINIMAL = mini_config(
+    entity_block("itv", "일산테크노밸리"), source=NEWS_TEST_FEED, outlets=(NEWS_TEST,)
+)
 
 SMTP = """
 [smtp]
