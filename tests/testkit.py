@@ -59,11 +59,21 @@ def mini_config(
     outlets: tuple[tuple[str, str, str], ...] = (NEWSPIM,),
 ) -> str:
     """A small config.toml text: the database, one source, the entities and outlets given."""
-    registry = "".join(
-        f'\n[[outlets]]\ndomain = "{domain}"\nname = "{name}"\ntier = "{tier}"\n'
-        for domain, name, tier in outlets
-    )
+    registry = "".join(outlet_block(*outlet) for outlet in outlets)
     return _DATABASE + source + "".join(entities) + registry
+
+
+def outlet_block(domain: str, name: str, tier: str) -> str:
+    """One `[[outlets]]` table of a test configuration."""
+    return f'\n[[outlets]]\ndomain = "{domain}"\nname = "{name}"\ntier = "{tier}"\n'
+
+
+def loopback_config(
+    *sources: str, registry: str = TECHNO_VALLEY_AT_NEWS_TEST, database: str = "unused.db"
+) -> str:
+    """A config.toml text for collection runs against loopback servers: the database, QUICK_FETCH,
+    the `[[sources]]` tables given, then `registry` (the entity and outlet tables)."""
+    return f'[database]\npath = "{database}"\n' + QUICK_FETCH + "".join(sources) + registry
 
 
 # A relevant online article published 2024-11-27 10:00 KST; tests replace() what they need.

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 import sqlite_utils
-from testkit import QUICK_FETCH, TECHNO_VALLEY_AT_NEWS_TEST
+from testkit import loopback_config, rss_source
 
 import db as store
 from monitor.analyse import Analyser
@@ -39,15 +39,8 @@ Clock = Callable[[], datetime]
 Reply = tuple[int, str, bytes]
 SINCE = date(2024, 11, 1)
 
-CONFIG = (
+CONFIG = loopback_config(
     """
-[database]
-path = "monitor.db"
-
-"""
-    + QUICK_FETCH
-    + """
-
 [[sources]]
 name = "google"
 kind = "google_news"
@@ -62,14 +55,9 @@ selector = "ul.board a"
 page_param = "page"
 role = "press_release"
 outlet = "고양시"
-
-[[sources]]
-name = "feed"
-kind = "rss"
-url = "{news}/rss.xml"
-
-"""
-    + TECHNO_VALLEY_AT_NEWS_TEST
+""",
+    rss_source("feed", "{news}/rss.xml"),
+    database="monitor.db",
 )
 
 # Five distinct articles (so none is taken for a copy of another) on days inside the backfill.

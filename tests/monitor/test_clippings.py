@@ -17,7 +17,7 @@ import httpx
 import pytest
 import sqlite_utils
 from openpyxl import Workbook
-from testkit import QUICK_FETCH, stored_tally
+from testkit import NEWS_TEST_FEED, loopback_config, stored_tally
 
 import db as store
 from monitor.analyse import Analyser
@@ -35,20 +35,9 @@ TODAY = date(2024, 11, 28)
 PERIOD = ("2024-11-01", "2024-11-30")
 CLOCK = lambda: datetime.fromisoformat("2024-11-28T09:00:00+09:00")  # noqa: E731
 
-CONFIG = (
-    """
-[database]
-path = "monitor.db"
-
-"""
-    + QUICK_FETCH
-    + """
-
-[[sources]]
-name = "feed"
-kind = "rss"
-url = "http://news.test/rss.xml"
-
+CONFIG = loopback_config(
+    NEWS_TEST_FEED,
+    registry="""
 [[entities]]
 id = "ilsan-techno-valley"
 name = "일산테크노밸리"
@@ -80,7 +69,8 @@ tier = "local"
 domain = "kbs.co.kr"
 name = "KBS"
 tier = "broadcast"
-"""
+""",
+    database="monitor.db",
 )
 
 ONLINE_TITLE = "고양시, 일산테크노밸리에 바이오 기업 3곳 유치"

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlite_utils
-from testkit import QUICK_FETCH, TECHNO_VALLEY_AT_NEWS_TEST
+from testkit import loopback_config, rss_source
 
 from db import MAX_PAGE_ATTEMPTS
 from monitor.analyse import Analyser
@@ -25,27 +25,8 @@ from scrapers.fetch import Fetcher
 
 PAGES = Path(__file__).parents[1] / "data" / "pages"
 
-CONFIG = (
-    """
-[database]
-path = "unused.db"
-
-"""
-    + QUICK_FETCH
-    + """
-
-[[sources]]
-name = "good"
-kind = "rss"
-url = "http://news.test/rss.xml"
-
-[[sources]]
-name = "broken"
-kind = "rss"
-url = "http://down.test/rss.xml"
-
-"""
-    + TECHNO_VALLEY_AT_NEWS_TEST
+CONFIG = loopback_config(
+    rss_source("good", "http://news.test/rss.xml"), rss_source("broken", "http://down.test/rss.xml")
 )
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>

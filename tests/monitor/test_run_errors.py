@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlite_utils
-from testkit import QUICK_FETCH
+from testkit import NEWS_TEST, entity_block, loopback_config, outlet_block, rss_source
 
 from monitor.analyse import Analyser
 from monitor.config import Config, parse_config
@@ -20,20 +20,9 @@ from nlp.kiwi import Kiwi
 from scrapers import FetchSettings
 from scrapers.fetch import Fetcher
 
-CONFIG = (
+CONFIG = loopback_config(
+    rss_source("good", "http://news.test/rss.xml"),
     """
-[database]
-path = "unused.db"
-
-"""
-    + QUICK_FETCH
-    + """
-
-[[sources]]
-name = "good"
-kind = "rss"
-url = "http://news.test/rss.xml"
-
 [[sources]]
 name = "google-lih-g"
 kind = "google_news"
@@ -45,16 +34,8 @@ kind = "naver_news"
 query = "일산테크노밸리"
 client_id_env = "QA_OUTPUT_NO_SUCH_ID"
 client_secret_env = "QA_OUTPUT_NO_SUCH_SECRET"
-
-[[entities]]
-id = "ilsan-techno-valley"
-name = "일산테크노밸리"
-
-[[outlets]]
-domain = "news.test"
-name = "테스트일보"
-tier = "local"
-"""
+""",
+    registry=entity_block("ilsan-techno-valley", "일산테크노밸리") + outlet_block(*NEWS_TEST),
 )
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>

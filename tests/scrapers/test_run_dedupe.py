@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlite_utils
-from testkit import QUICK_FETCH, TECHNO_VALLEY_AT_NEWS_TEST
+from testkit import NEWS_TEST_FEED, loopback_config, rss_source
 
 from db.corrections import set_label
 from monitor.analyse import Analyser
@@ -32,32 +32,10 @@ ARTICLE = "http://news.test/news/articleView.html?idxno=7"
 TOKEN = "https://news.google.com/rss/articles/CBMiQkFVX3lxTE9wYXF1ZTc?oc=5"
 TOKEN_KEY = "https://news.google.com/rss/articles/CBMiQkFVX3lxTE9wYXF1ZTc"
 
-CONFIG = (
-    """
-[database]
-path = "unused.db"
-
-"""
-    + QUICK_FETCH
-    + """
-
-[[sources]]
-name = "google"
-kind = "google_news"
-query = "일산테크노밸리"
-
-[[sources]]
-name = "feed"
-kind = "rss"
-url = "http://news.test/rss.xml"
-
-[[sources]]
-name = "secure"
-kind = "rss"
-url = "http://news.test/secure.xml"
-
-"""
-    + TECHNO_VALLEY_AT_NEWS_TEST
+CONFIG = loopback_config(
+    '\n[[sources]]\nname = "google"\nkind = "google_news"\nquery = "일산테크노밸리"\n',
+    NEWS_TEST_FEED,
+    rss_source("secure", "http://news.test/secure.xml"),
 )
 
 GOOGLE_FEED = f"""<?xml version="1.0" encoding="UTF-8"?>

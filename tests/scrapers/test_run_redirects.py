@@ -20,7 +20,7 @@ import httpx
 import pytest
 import sqlite_utils
 from faults import FaultRequest, FaultServer, Reply
-from testkit import BASE_ARTICLE, QUICK_FETCH, TECHNO_VALLEY_AT_NEWS_TEST
+from testkit import BASE_ARTICLE, NEWS_TEST_FEED, loopback_config
 
 import db as store
 from monitor.analyse import Analyser
@@ -36,18 +36,7 @@ RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 SKIP = "already stored (reached by redirect)"
 ANOTHER_ADDRESS = "already stored under another address"
 
-CONFIG = (
-    '[database]\npath = "unused.db"\n'
-    + QUICK_FETCH
-    + """
-[[sources]]
-name = "feed"
-kind = "rss"
-url = "http://news.test/rss.xml"
-
-"""
-    + TECHNO_VALLEY_AT_NEWS_TEST
-)
+CONFIG = loopback_config(NEWS_TEST_FEED)
 
 
 def _page(title: str) -> bytes:
