@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from testkit import BASE_ARTICLE
 
 import db as store
 from db._schema import MIGRATIONS
@@ -23,21 +24,15 @@ from db.search import (
     search_index,
 )
 
-BASE = store.ArticleRecord(
+BASE = replace(
+    BASE_ARTICLE,
     url="https://www.newspim.com/news/1",
     title="고양시, 국립암센터와 정밀의료 협약",
     body="고양시가 국립암센터와 협약을 맺었다.\n\n일산테크노밸리에 연구 거점을 둔다.",
-    role="coverage",
     method="cms:ndsoft",
-    collected_at="2024-11-27T09:00:00+09:00",
-    processed_at="2024-11-27T09:00:00+09:00",
     published_at="2024-11-27T08:10:00+09:00",
-    published_date="2024-11-27",
     outlet="뉴스핌",
     tier="internet",
-    relevant=True,
-    topic="agreement",
-    tone="positive",
 )
 
 

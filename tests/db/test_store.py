@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from testkit import BASE_ARTICLE
 
 import db as store
 from db._schema import MIGRATIONS
@@ -25,20 +26,14 @@ PAGE = store.PageRecord(
     body="<html>국립암센터</html>".encode(),
     source="mygoyang",
 )
-ARTICLE = store.ArticleRecord(
+ARTICLE = replace(
+    BASE_ARTICLE,
     url=PAGE.url,
     title="고양시, 국립암센터와 정밀의료 협약",
     body="고양시가 국립암센터와 협약을 맺었다.",
-    role="coverage",
     method="cms:ndsoft",
-    collected_at="2024-11-27T09:00:00+09:00",
-    processed_at="2024-11-27T09:00:00+09:00",
     published_at="2024-11-27T08:10:00+09:00",
-    published_date="2024-11-27",
     outlet="고양신문",
-    relevant=True,
-    topic="agreement",
-    tone="positive",
     mentions=(store.MentionRecord("ncc", "title", 5, 10, "국립암센터"),),
 )
 
