@@ -5,34 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from testkit import NEWSPIM, entity_block, mini_config, rss_source
 
 from monitor.config import load_config, site_rules_for
 from monitor.errors import ConfigError
 from nlp import SiteRules
 
-BASE = """
-[database]
-path = "data/monitor.db"
-
-[[sources]]
-name = "mygoyang"
-kind = "rss"
-url = "https://www.mygoyang.com/rss/allArticle.xml"
-
-[[entities]]
-id = "lih-g"
-name = "룩셈부르크 고양보건연구소"
-
-[[outlets]]
-domain = "newspim.com"
-name = "뉴스핌"
-tier = "internet"
-
-[[outlets]]
-domain = "goyangnews.example.kr"
-name = "고양소식"
-tier = "local"
-"""
+# The selectors each test appends land in the last table: the goyangnews.example.kr outlet.
+BASE = mini_config(
+    entity_block("lih-g", "룩셈부르크 고양보건연구소"),
+    source=rss_source("mygoyang", "https://www.mygoyang.com/rss/allArticle.xml"),
+    outlets=(NEWSPIM, ("goyangnews.example.kr", "고양소식", "local")),
+)
 
 
 def test_outlet_selectors_become_site_rules_for_its_pages(tmp_path: Path) -> None:
