@@ -99,8 +99,43 @@ def copy_demo(collected: CollectedDemo, folder: Path) -> Path:
     return config_path
 
 
+class JsonCommands:
+    """`json` on top of a subclass's `run` (one CLI command: exit code, stdout, stderr)."""
+
+    def run(self, *argv: str) -> tuple[int, str, str]:
+        raise NotImplementedError
+
+    def json(self, *argv: str) -> Any:
+        """The command's --json output, asserting it succeeded."""
+        code, out, err = self.run(*argv, "--json")
+        assert code == 0, err
+        return json.loads(out)
+
+
 @dataclass
-class CliWorkspace:
+class DemoCopy(JsonCommands):
+    """A copy of the collected demo (copy_demo): its config, its database, CLI commands run
+    against them at DEMO_CLOCK."""
+
+    config_path: Path
+    db: sqlite_utils.Database
+    kiwi: Kiwi
+    capsys: pytest.CaptureFixture[str]
+
+    def run(self, *argv: str) -> tuple[int, str, str]:
+        """One CLI command against the copy's config: (exit code, stdout, stderr)."""
+        code = main(
+            ["--config", str(self.config_path), *argv],
+            environ={},
+            clock=DEMO_CLOCK,
+            kiwi=self.kiwi,
+        )
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+
+@dataclass
+class CliWorkspace(JsonCommands):
     """A config folder and its database: store articles from a template, run commands."""
 
     folder: Path
@@ -124,9 +159,3 @@ class CliWorkspace:
         )
         out, err = self.capsys.readouterr()
         return code, out, err
-
-    def json(self, *argv: str) -> Any:
-        """The command's --json output, asserting it succeeded."""
-        code, out, err = self.run(*argv, "--json")
-        assert code == 0, err
-        return json.loads(out)

@@ -6,22 +6,18 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlite_utils
-from support import DEMO_CLOCK, CollectedDemo, collect_demo, copy_demo
+from support import CollectedDemo, DemoCopy, collect_demo, copy_demo
 from testkit import stored_tally
 
 import db as store
-from monitor.cli import main
 from nlp.kiwi import Kiwi
 
 PAGES = Path(__file__).parents[1] / "data" / "pages"
 PERIOD = ("2024-11-01", "2024-11-30")
-CLOCK = DEMO_CLOCK
 
 
 @pytest.fixture(scope="module")
@@ -31,26 +27,7 @@ def collected(kiwi: Kiwi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield demo
 
 
-@dataclass
-class Workspace:
-    config_path: Path
-    db: sqlite_utils.Database
-    kiwi: Kiwi
-    capsys: pytest.CaptureFixture[str]
-
-    def run(self, *argv: str) -> tuple[int, str, str]:
-        """Run one CLI command against this workspace; (exit code, stdout, stderr)."""
-        code = main(
-            ["--config", str(self.config_path), *argv], environ={}, clock=CLOCK, kiwi=self.kiwi
-        )
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *argv: str) -> Any:
-        code, out, err = self.run(*argv, "--json")
-        assert code == 0, err
-        return json.loads(out)
-
+class Workspace(DemoCopy):
     def id_of(self, title_part: str) -> int:
         row = self.db.execute(
             "SELECT id FROM articles WHERE instr(title, ?) > 0 ORDER BY id", [title_part]

@@ -3,7 +3,6 @@ and topic against the site's gold manifest (and against a recount from scratch).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,39 +12,21 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlite_utils
-from support import DEMO_CLOCK, CollectedDemo, collect_demo, copy_demo
+from support import CollectedDemo, DemoCopy, collect_demo, copy_demo
 from testkit import Recount
 
 import db as store
-from monitor.cli import main
 from monitor.config import load_config
 from monitor.demo.server import load_manifest
 from nlp.kiwi import Kiwi
 
-CLOCK = DEMO_CLOCK
 PERIOD = "2024-W48"  # 2024-11-25 .. 2024-12-01: every demo item
 START, END = "2024-11-25", "2024-12-01"
 
 
 @dataclass
-class Demo:
-    config_path: Path
-    db: sqlite_utils.Database
-    kiwi: Kiwi
-    capsys: pytest.CaptureFixture[str]
+class Demo(DemoCopy):
     manifest: dict[str, Any]
-
-    def run(self, *argv: str) -> tuple[int, str, str]:
-        code = main(
-            ["--config", str(self.config_path), *argv], environ={}, clock=CLOCK, kiwi=self.kiwi
-        )
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *argv: str) -> Any:
-        code, out, err = self.run(*argv, "--json")
-        assert code == 0, err
-        return json.loads(out)
 
     def id_of(self, item: dict[str, Any]) -> int:
         row = self.db.execute("SELECT id FROM articles WHERE title = ?", [item["title"]]).fetchone()
