@@ -1,5 +1,5 @@
-"""Plain test helpers shared across test folders: small configs, a stored-article template
-and the from-scratch recount that every tally is checked against.
+"""Plain test helpers shared across test folders: small configs, a stored-article template,
+prose for synthetic pages and the from-scratch recount that every tally is checked against.
 
 A module of its own, not conftest.py: each test folder may have a conftest of its own, and
 `from conftest import ...` would then find whichever was imported last.
@@ -75,6 +75,16 @@ def loopback_config(
     the `[[sources]]` tables given, then `registry` (the entity and outlet tables)."""
     return f'[database]\npath = "{database}"\n' + QUICK_FETCH + "".join(sources) + registry
 
+
+# Three Korean sentences with real endings, the prose of the synthetic extraction pages.
+PROSE = (
+    "서울시는 내년부터 심야버스 노선을 두 배로 늘리고, 배차 간격도 평균 20분에서 "
+    "12분으로 줄이기로 했다고 27일 밝혔다.",
+    "이번 조치로 야간 근무자와 자영업자, 대리운전 기사의 귀갓길 불편이 크게 줄어들 "
+    "것으로 기대된다고 시 관계자는 설명했다.",
+    "다만 운전기사 확보와 연간 150억원 규모의 예산 마련이 과제로 남아 있어, 다음 달 "
+    "시의회 예산 심사 결과가 주목된다.",
+)
 
 # A relevant online article published 2024-11-27 10:00 KST; tests replace() what they need.
 BASE_ARTICLE = store.ArticleRecord(

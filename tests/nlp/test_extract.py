@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from testkit import PROSE
 
 from nlp._dates import KST
 from nlp._errors import ExtractionError, NoArticleError
@@ -195,17 +196,6 @@ def test_legacy_table_layout_in_euc_kr_with_bare_text_body() -> None:
     assert article.authors == ("김옛날",)
     assert "무단전재" not in article.body and "다른 기사" not in article.body
     assert article.published_at == datetime(2018, 8, 25, 15, 24, tzinfo=KST)
-
-
-# Prose written for the synthetic pages below: Korean sentences with real endings.
-PROSE = (
-    "서울시는 내년부터 심야버스 노선을 두 배로 늘리고, 배차 간격도 평균 20분에서 "
-    "12분으로 줄이기로 했다고 27일 밝혔다.",
-    "이번 조치로 야간 근무자와 자영업자, 대리운전 기사의 귀갓길 불편이 크게 줄어들 "
-    "것으로 기대된다고 시 관계자는 설명했다.",
-    "다만 운전기사 확보와 연간 150억원 규모의 예산 마련이 과제로 남아 있어, 다음 달 "
-    "시의회 예산 심사 결과가 주목된다.",
-)
 
 
 @pytest.mark.parametrize(

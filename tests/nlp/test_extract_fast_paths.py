@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 
 import pytest
+from testkit import PROSE
 
 from nlp import _dates
 from nlp._dates import KST, has_labelled_day, parse_visible_dates
@@ -19,15 +20,6 @@ from nlp.extract import (
     _hint_kind,
     _is_copyright,
     extract_article,
-)
-
-PROSE = (
-    "서울시는 내년부터 심야버스 노선을 두 배로 늘리고, 배차 간격도 평균 20분에서 "
-    "12분으로 줄이기로 했다고 27일 밝혔다.",
-    "이번 조치로 야간 근무자와 자영업자, 대리운전 기사의 귀갓길 불편이 크게 줄어들 "
-    "것으로 기대된다고 시 관계자는 설명했다.",
-    "다만 운전기사 확보와 연간 150억원 규모의 예산 마련이 과제로 남아 있어, 다음 달 "
-    "시의회 예산 심사 결과가 주목된다.",
 )
 
 
