@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from nlp._errors import ModelError
 from nlp._records import Judgement, Mention, TopicSpec
 from nlp.kiwi import Kiwi
 from nlp.relevance import names_city_and_sector
+from nlp.text import SENTENCE
 from nlp.tone import locate_hedges, locate_tone_cues
 
 __all__ = [
@@ -61,7 +61,6 @@ _REASON_WORDS = 4
 # Dense evidence features: named "z:...", scaled after the sparse block is L2-normalised.
 DENSE_PREFIX = "z:"
 DENSE_SCALE = 0.2
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 
 @dataclass(frozen=True)
@@ -258,7 +257,7 @@ def _tone_evidence(title: str, body: str, mentions: Sequence[Mention]) -> dict[s
     subject = [(m.start, m.end) for m in mentions if m.field == "body"]
     sentences = [
         (s.start(), s.end())
-        for s in _SENTENCE.finditer(body)
+        for s in SENTENCE.finditer(body)
         if any(s.start() <= start < s.end() for start, _ in subject)
     ]
     for hit in locate_tone_cues(body):

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize_text", "title_key"]
+__all__ = ["SENTENCE", "normalize_text", "title_key"]
 
+# A sentence of an article's text, for the cue counts that ask where a word stands: up to its
+# end mark (. ! ?) or the end of its paragraph.
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # Korean pages write the middle dot several ways; matching and hashing need one.
 _DOT_VARIANTS = "‧ㆍ・･∙"
 # nbsp, full-width (ideographic) space, and the other Unicode spaces become a plain space.

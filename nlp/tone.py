@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from nlp._records import Judgement
+from nlp.text import SENTENCE
 
 __all__ = [
     "CueHit",
@@ -114,13 +115,12 @@ _SHORTFALLS = re.compile("|".join(_NEGATIVE_PATTERNS))
 _NEGATORS = re.compile(r"^[가-힣\s]{0,6}?(않|없|해소|불식|아니|벗어|극복|털어)")
 _NEGATION_WINDOW = 10
 # A positive cue directly followed by a negative one ("개소 무산", "유치 실패") is what failed.
-_UNDONE = re.compile(r"^[가-힣]{0,2}\s?(?:" + "|".join(map(re.escape, _NEGATIVE)) + ")")
+_UNDONE = re.compile(r"^[가-힣]{0,2}\s?(?:" + _NEGATIVE_CUES.pattern + ")")
 # The hopes of a press release ("활성화될 것으로 기대한다", a mayor's "지원을 아끼지 않겠다") are
 # not news of a success: docs/TONE.md has such a piece neutral. A positive cue inside a quotation
 # or in a sentence that ends in a hope, plan or promise is "hoped" and does not count as praise.
 # Criticism is often quoted ("예산 낭비"), so quoted negative cues still count.
 _QUOTATION = re.compile(r'"[^"\n]*"|“[^”\n]*”')
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _HOPE = re.compile(r"기대|전망|계획|방침|예정|목표|구상|하겠|할 것|될 것|키우겠|추진한다|추진할")
 _HOPE_TAIL_CHARS = 25  # the predicate at a Korean sentence's end says what kind of sentence it is
 _TITLE_WEIGHT = 2.0
@@ -145,7 +145,7 @@ class CueHit:
 def _hoped_spans(text: str) -> list[tuple[int, int]]:
     """Spans of `text` that voice hopes: quotations and sentences ending in a hope or plan."""
     spans = [(m.start(), m.end()) for m in _QUOTATION.finditer(text)]
-    for sentence in _SENTENCE.finditer(text):
+    for sentence in SENTENCE.finditer(text):
         if _HOPE.search(sentence.group()[-_HOPE_TAIL_CHARS:]):
             spans.append((sentence.start(), sentence.end()))
     return spans
