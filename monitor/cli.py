@@ -1420,7 +1420,9 @@ def build_parser() -> argparse.ArgumentParser:
         "train", _cmd_train, "retrain relevance, topic and tone from the labelled set and labels"
     )
     p.add_argument(
-        "--if-missing", action="store_true", help="train only when no model version exists yet"
+        "--if-missing",
+        action="store_true",
+        help="train only when no usable model exists (none, damaged, or out of date)",
     )
     p.add_argument("--json", action="store_true")
 
